@@ -1,0 +1,29 @@
+// Every check ends through here so results carry their duration and a uniform shape.
+import type { CheckResult } from '../types.js';
+
+export function startTimer(): () => number {
+  const t0 = performance.now();
+  return () => Math.round((performance.now() - t0) * 10) / 10;
+}
+
+export function result(elapsed: () => number, up: boolean, message: string): CheckResult {
+  return { up, message, durationMs: elapsed() };
+}
+
+/** Describe a failure: a timeout when the deadline fired, else the error's own words. */
+export function describeError(err: unknown, signal: AbortSignal): string {
+  if (signal.aborted) return 'timed out';
+  if (err instanceof Error) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ECONNREFUSED') return 'connection refused';
+    if (code === 'ECONNRESET') return 'connection reset';
+    if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return 'unreachable';
+    return err.message || code || err.name;
+  }
+  return String(err);
+}
+
+/** "127.0.0.1:80" or "[::1]:80". */
+export function hostPort(address: string, port: number): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}
