@@ -1,0 +1,24 @@
+// Config errors and warnings in ldirectord's shape:
+//   "Error [PID] reading file PATH at line N: message"
+//   "Warning [PID]: message"            (no line, e.g. the checkinterval/fork warning)
+
+export class ConfigError extends Error {
+  constructor(
+    /** 1-based line number; 0 when the file itself could not be read. */
+    readonly line: number,
+    /** ldirectord's message text, exactly (it may contain the raw line with its newline). */
+    readonly text: string,
+  ) {
+    super(text);
+    this.name = 'ConfigError';
+  }
+}
+
+/** ldirectord's __config_log(): chomp the message, then one newline. */
+export function formatConfigMessage(
+  kind: 'Error' | 'Warning', pid: number, path: string, line: number | undefined, text: string,
+): string {
+  let prefix = `${kind} [${pid}]`;
+  if (line !== undefined && line > 0) prefix += ` reading file ${path} at line ${line}`;
+  return `${prefix}: ${text.replace(/\n$/, '')}\n`;
+}
