@@ -5,8 +5,9 @@ import { execa } from 'execa';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-export const ROOT = path.resolve(import.meta.dirname, '../..');
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const HARNESS = path.join(ROOT, 'scripts/compat/ldirectord-config-dump.pl');
 const TSLVS = path.join(ROOT, 'bin/tslvs.js');
 

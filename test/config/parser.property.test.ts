@@ -3,10 +3,11 @@
 import fc from 'fast-check';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../../src/config/errors.js';
 import { parse } from './helpers.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const valid = fs.readdirSync(path.join(ROOT, 'fixtures/valid'))
   .map((f) => fs.readFileSync(path.join(ROOT, 'fixtures/valid', f), 'latin1'));
 
