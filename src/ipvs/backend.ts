@@ -1,0 +1,335 @@
+// The backend: list() and apply() over a Runner. The ipvsadm backend's runner spawns ipvsadm
+// (execa, argv arrays, no shell, a timeout on every call); the sim backend's runner is the
+// same ipvsadm emulation the stand-in uses, run in-process over an in-memory table. Both go
+// through the same argument building, parsing and verification code.
+//
+// Exec budget (one round = one list() + one apply()):
+//  - list(): ONE exec. No single listing has everything: `-L -n` lacks thresholds,
+//    `--thresholds` replaces the Forward/Weight columns, `-S -n` lacks thresholds and
+//    counters. But `ipvsadm -R` runs list commands too, in one process, one after the other,
+//    so we send "-S -n" and "-L -n --thresholds" on its stdin and split the output. `-S`
+//    gives forwarding, weight, tunnel details and the persistence engine even without
+//    persistence (which `-L` hides); `--thresholds` adds thresholds and connection counts.
+//  - apply(ops): ONE exec. All ops go as lines of one `ipvsadm -R`, followed by the same two
+//    list lines, so the verification listing comes out of the same process after the writes.
+//    Only when a line stops `-R` half-way (a syntax error: exit 2, no listing printed) does
+//    apply() list again (a second exec). Ops are validated first so that should not happen.
+//  ipvsadm -R continues after kernel errors and prints no line numbers, and its exit status
+//  is the last line's, so success per op is decided from the table it lists afterwards.
+
+import { accessSync, constants as fsConstants } from 'node:fs';
+import { execa } from 'execa';
+import { Ipvsadm } from './cli.js';
+import { KernelTable, schedFlagNames, VERSION_LINE, type KState } from './kernel.js';
+import { effectiveRealPort, opArgs, realKey, realKeyOf, schedFlagBits, serviceKey, validateOp } from './ops.js';
+import { mergeSaveAndThresholds, parseListing, parseSave } from './parse.js';
+import type { ApplyResult, IpvsBackend, IpvsOp, ListResult, OpResult, Service, ServiceId, Table } from './types.js';
+
+export interface RunOutcome {
+  /** false: could not run, timed out, or was killed */
+  ok: boolean;
+  error?: string;
+  stdout: string;
+  stderr: string;
+  exitCode: number | null;
+}
+
+export interface Runner {
+  run(args: string[], stdin?: string): Promise<RunOutcome>;
+}
+
+export const DEFAULT_TIMEOUT_MS = 15_000;
+
+/** Where ldirectord looks for ipvsadm, after our overrides (option, then $TSLVS_IPVSADM). */
+export function findIpvsadm(explicit?: string, env: NodeJS.ProcessEnv = process.env): string | null {
+  const candidates = [explicit, env['TSLVS_IPVSADM'], '/sbin/ipvsadm', '/usr/sbin/ipvsadm'];
+  for (const c of candidates) {
+    if (!c) continue;
+    try {
+      accessSync(c, fsConstants.X_OK);
+      return c;
+    } catch {
+      if (c === explicit || c === env['TSLVS_IPVSADM']) return c; // let the exec report it
+    }
+  }
+  return null;
+}
+
+export class ExecRunner implements Runner {
+  constructor(
+    readonly path: string,
+    readonly timeoutMs = DEFAULT_TIMEOUT_MS,
+    readonly env?: NodeJS.ProcessEnv,
+  ) {}
+
+  async run(args: string[], stdin?: string): Promise<RunOutcome> {
+    try {
+      const r = await execa(this.path, args, {
+        reject: false,
+        timeout: this.timeoutMs,
+        killSignal: 'SIGKILL',
+        stripFinalNewline: false,
+        ...(stdin !== undefined ? { input: stdin } : { stdin: 'ignore' as const }),
+        ...(this.env ? { env: this.env, extendEnv: false } : {}),
+      });
+      const stdout = typeof r.stdout === 'string' ? r.stdout : '';
+      const stderr = typeof r.stderr === 'string' ? r.stderr : '';
+      if (r.timedOut) return { ok: false, error: `${this.path} timed out after ${this.timeoutMs} ms`, stdout, stderr, exitCode: null };
+      if (r.exitCode === undefined) {
+        return { ok: false, error: `${this.path} could not run: ${r.shortMessage ?? r.message}`, stdout, stderr, exitCode: null };
+      }
+      if (r.signal) return { ok: false, error: `${this.path} killed by ${r.signal}`, stdout, stderr, exitCode: null };
+      return { ok: true, stdout, stderr, exitCode: r.exitCode };
+    } catch (e) {
+      return { ok: false, error: `${this.path} could not run: ${(e as Error).message}`, stdout: '', stderr: '', exitCode: null };
+    }
+  }
+}
+
+/** The stand-in's ipvsadm emulation over an in-memory table (the sim backend). */
+export class InProcessRunner implements Runner {
+  readonly table: KernelTable;
+  constructor(state?: KState) {
+    this.table = new KernelTable(state);
+  }
+  async run(args: string[], stdin?: string): Promise<RunOutcome> {
+    const r = new Ipvsadm(this.table, { argv0: 'ipvsadm', stdin: () => stdin ?? '' }).run(args);
+    return { ok: true, stdout: r.stdout, stderr: r.stderr, exitCode: r.code };
+  }
+}
+
+const LIST_LINES = ['-S -n', '-L -n --thresholds'];
+
+function splitListOutput(stdout: string): { save: string; thresholds: string } | null {
+  const at = stdout.indexOf(VERSION_LINE + '\n');
+  if (at < 0 || !stdout.includes('Uthreshold', at)) return null;
+  return { save: stdout.slice(0, at), thresholds: stdout.slice(at) };
+}
+
+function readTable(stdout: string): { table: Table; warnings: string[] } | null {
+  const parts = splitListOutput(stdout);
+  if (!parts) return null;
+  const merged = mergeSaveAndThresholds(parseSave(parts.save), parseListing(parts.thresholds));
+  return { table: { services: merged.services }, warnings: merged.warnings };
+}
+
+export function findService(table: Table, id: ServiceId): Service | undefined {
+  const k = serviceKey(id);
+  return table.services.find((s) => serviceKey(s.id) === k);
+}
+
+const family = (id: ServiceId, address?: string): 4 | 6 =>
+  id.kind === 'fwmark' ? (id.family === 'inet6' ? 6 : 4) : (address ?? id.address).includes(':') ? 6 : 4;
+
+/** What the op asked for, checked against the table; null = it holds. */
+function postcondition(op: IpvsOp, table: Table): string | null {
+  switch (op.kind) {
+    case 'addService':
+    case 'editService': {
+      const want = op.service;
+      const s = findService(table, want.id);
+      if (!s) return 'service not in the table';
+      const diffs: string[] = [];
+      if (s.scheduler !== want.scheduler) diffs.push(`scheduler ${s.scheduler} (wanted ${want.scheduler})`);
+      if (s.persistent !== want.persistent) diffs.push(`persistent ${s.persistent ?? 'off'} (wanted ${want.persistent ?? 'off'})`);
+      if (want.persistent !== undefined) {
+        const dflt = family(want.id) === 6 ? '128' : '255.255.255.255';
+        if ((s.netmask ?? dflt) !== (want.netmask ?? dflt)) diffs.push(`netmask ${s.netmask ?? dflt} (wanted ${want.netmask ?? dflt})`);
+      }
+      if ((s.pe ?? '') !== (want.pe ?? '')) diffs.push(`pe ${s.pe || 'none'} (wanted ${want.pe || 'none'})`);
+      if (s.ops !== Boolean(want.ops)) diffs.push(`ops ${s.ops} (wanted ${Boolean(want.ops)})`);
+      const bits = schedFlagBits(want.scheduler, want.schedFlags ?? []);
+      const wantFlags = typeof bits === 'number' ? schedFlagNames(want.scheduler, bits).join(',') : '?';
+      if (s.schedFlags.join(',') !== wantFlags) diffs.push(`flags ${s.schedFlags.join(',') || 'none'} (wanted ${wantFlags || 'none'})`);
+      return diffs.length ? diffs.join(', ') : null;
+    }
+    case 'deleteService':
+      return findService(table, op.id) ? 'service still in the table' : null;
+    case 'addReal':
+    case 'editReal': {
+      const s = findService(table, op.service);
+      if (!s) return 'service not in the table';
+      const port = effectiveRealPort(op.service, op.real);
+      const key = realKey(op.service, op.real.address, port);
+      const r = s.reals.find((x) => realKey(s.id, x.address, x.port) === key);
+      if (!r) return 'real server not in the table';
+      const w = op.real;
+      const diffs: string[] = [];
+      if (r.forwarding !== w.forwarding) diffs.push(`forwarding ${r.forwarding} (wanted ${w.forwarding})`);
+      if (r.weight !== w.weight) diffs.push(`weight ${r.weight} (wanted ${w.weight})`);
+      if (r.upperThreshold !== (w.upperThreshold ?? 0)) diffs.push(`upper threshold ${r.upperThreshold} (wanted ${w.upperThreshold ?? 0})`);
+      if (r.lowerThreshold !== (w.lowerThreshold ?? 0)) diffs.push(`lower threshold ${r.lowerThreshold} (wanted ${w.lowerThreshold ?? 0})`);
+      if (w.forwarding === 'Tunnel') {
+        const wt = w.tunnel ?? { type: 'ipip' as const };
+        const rt = r.tunnel ?? { type: 'ipip' as const };
+        const norm = (t: typeof wt): string => `${t.type}/${t.type === 'gue' ? t.port : '-'}/${t.type === 'ipip' ? '-' : (t.csum ?? 'nocsum')}`;
+        if (norm(wt) !== norm(rt)) diffs.push(`tunnel ${norm(rt)} (wanted ${norm(wt)})`);
+      }
+      return diffs.length ? diffs.join(', ') : null;
+    }
+    case 'deleteReal': {
+      const s = findService(table, op.service);
+      if (!s) return null;
+      const key = realKey(op.service, op.address, op.port);
+      return s.reals.some((x) => realKey(s.id, x.address, x.port) === key) ? 'real server still in the table' : null;
+    }
+  }
+}
+
+function opKeys(op: IpvsOp): { key: string; service: string } {
+  switch (op.kind) {
+    case 'addService':
+    case 'editService':
+      return { key: `S ${serviceKey(op.service.id)}`, service: serviceKey(op.service.id) };
+    case 'deleteService':
+      return { key: `S ${serviceKey(op.id)}`, service: serviceKey(op.id) };
+    case 'addReal':
+    case 'editReal':
+      return { key: `R ${realKeyOf(op.service, op.real)}`, service: serviceKey(op.service) };
+    case 'deleteReal':
+      return { key: `R ${realKey(op.service, op.address, op.port)}`, service: serviceKey(op.service) };
+  }
+}
+
+/**
+ * Per-op outcome from the table after the batch. An op whose key a later op in the batch
+ * touches again (or whose service a later op deletes) cannot be judged on its own: it is
+ * marked superseded and shares the later op's outcome.
+ */
+export function verifyOps(ops: readonly IpvsOp[], table: Table | null, rejected: ReadonlyMap<number, string>, failure?: string): OpResult[] {
+  const results: OpResult[] = new Array(ops.length);
+  const lastOutcome = new Map<string, { ok: boolean; reason?: string }>();
+  const deletedServiceOutcome = new Map<string, { ok: boolean; reason?: string }>();
+  for (let i = ops.length - 1; i >= 0; i--) {
+    const op = ops[i]!;
+    const rej = rejected.get(i);
+    if (rej !== undefined) {
+      results[i] = { op, ok: false, reason: `not sent: ${rej}` };
+      continue;
+    }
+    const { key, service } = opKeys(op);
+    const later = lastOutcome.get(key) ?? (key.startsWith('R ') ? deletedServiceOutcome.get(service) : undefined);
+    let outcome: { ok: boolean; reason?: string };
+    if (later) {
+      results[i] = { op, ok: later.ok, superseded: true, ...(later.reason ? { reason: later.reason } : {}) };
+      outcome = later;
+    } else {
+      const reason = table ? postcondition(op, table) : (failure ?? 'table could not be read');
+      outcome = reason === null ? { ok: true } : { ok: false, reason };
+      results[i] = { op, ...outcome };
+    }
+    if (!lastOutcome.has(key)) lastOutcome.set(key, outcome);
+    if (op.kind === 'deleteService' && !deletedServiceOutcome.has(service)) deletedServiceOutcome.set(service, outcome);
+  }
+  return results;
+}
+
+export interface BackendOptions {
+  /** Name for logs. */
+  name?: string;
+}
+
+export class RunnerBackend implements IpvsBackend {
+  readonly name: string;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly runner: Runner,
+    opts: BackendOptions = {},
+  ) {
+    this.name = opts.name ?? 'ipvsadm';
+  }
+
+  /** One call at a time: a list must not interleave with an apply. */
+  private serial<T>(f: () => Promise<T>): Promise<T> {
+    const p = this.queue.then(f, f);
+    this.queue = p.catch(() => undefined);
+    return p;
+  }
+
+  list(): Promise<ListResult> {
+    return this.serial(() => this.listNow());
+  }
+
+  private async listNow(): Promise<ListResult> {
+    const r = await this.runner.run(['-R'], LIST_LINES.join('\n') + '\n');
+    if (!r.ok) return { ok: false, error: r.error ?? 'ipvsadm failed', warnings: [], execs: 1 };
+    const t = readTable(r.stdout);
+    if (!t) {
+      const why = r.stderr.trim() || `exit status ${r.exitCode}`;
+      return { ok: false, error: `ipvsadm listing unreadable: ${why}`, warnings: [], execs: 1 };
+    }
+    const warnings = [...t.warnings, ...r.stderr.split('\n').filter((l) => l.trim() !== '').map((l) => `ipvsadm: ${l}`)];
+    return { ok: true, table: t.table, warnings, execs: 1 };
+  }
+
+  apply(ops: readonly IpvsOp[]): Promise<ApplyResult> {
+    return this.serial(() => this.applyNow(ops));
+  }
+
+  private async applyNow(ops: readonly IpvsOp[]): Promise<ApplyResult> {
+    const rejected = new Map<number, string>();
+    const lines: string[] = [];
+    ops.forEach((op, i) => {
+      const bad = validateOp(op);
+      if (bad) rejected.set(i, bad);
+      else lines.push(opArgs(op).join(' '));
+    });
+    if (lines.length === 0) {
+      const results = verifyOps(ops, null, rejected);
+      return { ok: results.every((r) => r.ok), results, stderr: [], warnings: [], execs: 0 };
+    }
+    const r = await this.runner.run(['-R'], [...lines, ...LIST_LINES].join('\n') + '\n');
+    const stderr = r.stderr.split('\n').filter((l) => l.trim() !== '');
+    let execs = 1;
+    let read = r.ok ? readTable(r.stdout) : null;
+    const warnings: string[] = [];
+    let error: string | undefined = r.ok ? undefined : r.error;
+    if (!read) {
+      // The batch stopped early (or ipvsadm failed): look at the table to see what took.
+      warnings.push(r.ok ? `ipvsadm -R stopped early (exit ${r.exitCode}); listing again` : `${r.error}; listing again`);
+      const l = await this.listNow();
+      execs += l.execs;
+      if (l.ok) read = { table: l.table, warnings: l.warnings };
+      else error = error ? `${error}; ${l.error}` : l.error;
+    }
+    if (read) warnings.push(...read.warnings);
+    const results = verifyOps(ops, read?.table ?? null, rejected, error);
+    return {
+      ok: !error && results.every((x) => x.ok),
+      results,
+      ...(read ? { table: read.table } : {}),
+      stderr,
+      warnings,
+      ...(error ? { error } : {}),
+      execs,
+    };
+  }
+}
+
+export interface IpvsadmBackendOptions extends BackendOptions {
+  /** ipvsadm path; else $TSLVS_IPVSADM, /sbin/ipvsadm, /usr/sbin/ipvsadm */
+  ipvsadm?: string;
+  timeoutMs?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+class MissingRunner implements Runner {
+  async run(): Promise<RunOutcome> {
+    return { ok: false, error: 'Can not find ipvsadm (looked at $TSLVS_IPVSADM, /sbin/ipvsadm, /usr/sbin/ipvsadm)', stdout: '', stderr: '', exitCode: null };
+  }
+}
+
+export function ipvsadmBackend(opts: IpvsadmBackendOptions = {}): RunnerBackend {
+  const path = findIpvsadm(opts.ipvsadm, opts.env ?? process.env);
+  const runner = path ? new ExecRunner(path, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, opts.env) : new MissingRunner();
+  return new RunnerBackend(runner, { name: opts.name ?? `ipvsadm (${path ?? 'not found'})` });
+}
+
+export interface SimBackend extends RunnerBackend {
+  readonly runner: InProcessRunner;
+}
+
+export function simBackend(state?: KState): SimBackend {
+  return new RunnerBackend(new InProcessRunner(state), { name: 'sim' }) as SimBackend;
+}

@@ -1,0 +1,16 @@
+import { backendContract } from './contract.js';
+import { simBackend } from '../../src/ipvs/backend.js';
+import { runIpvsadm } from '../../src/ipvs/cli.js';
+
+// The in-process sim: same emulation, no processes.
+backendContract('sim backend', () => {
+  const backend = simBackend();
+  const table = backend.runner.table;
+  return {
+    backend,
+    reset: async () => {
+      table.flush();
+    },
+    raw: async (args) => runIpvsadm(table, args),
+  };
+});
