@@ -1,0 +1,216 @@
+// Config × health × observed table → the IPVS table tslvs wants, annotated with what each
+// entry is (a real that is up, a quiescent real, the fallback) and how ldirectord names it, so
+// that reconcile/ can word its log lines. Pure.
+import type { Config, Fallback, GlobalConfig, RealServer, VirtualService } from '../config/model.js';
+import { printable, virtualName } from '../config/ids.js';
+import type { Forwarding, RealSpec, Service, ServiceId, ServiceSpec, Table } from '../ipvs/types.js';
+import { isUpIn } from '../health/machine.js';
+import type { HealthState } from '../health/types.js';
+import { canonicalIp, findReal, findService, normalNetmask, realKey, serviceIdOf, serviceKey, storedPort } from './table-keys.js';
+
+export type DesiredRole = 'real' | 'fallback';
+
+export interface DesiredReal {
+  /** realKey() of the entry as IPVS stores it. */
+  readonly key: string;
+  readonly spec: RealSpec;
+  readonly role: DesiredRole;
+  /** up: a real whose check passed (or checktype=on); quiescent: a real that is down, kept at weight 0. */
+  readonly state: 'up' | 'quiescent' | 'fallback';
+  /** "RIP:PORT" with the configured port, as ldirectord logs additions. */
+  readonly name: string;
+  /** "RIP:PORT" with the port IPVS stores (differs for gate/ipip reals on another port). */
+  readonly storedName: string;
+}
+
+/** Every server the config names for a virtual, whether it is in the table or not. */
+export interface KnownReal {
+  readonly key: string;
+  readonly role: DesiredRole;
+  readonly name: string;
+  readonly storedName: string;
+  /** The real counts as up (ldirectord's virtual_status); false for the fallback. */
+  readonly up: boolean;
+}
+
+export interface FallbackCommand {
+  /** The configured command (the virtual's, else the global one). */
+  readonly command: string;
+  /** "VIP:VPORT" as ldirectord passes it (`$v->{server}:$v->{port}`; ":0" for fwmark virtuals). */
+  readonly target: string;
+  /** "tcp", "udp" or "fwm". */
+  readonly protocol: string;
+}
+
+export interface DesiredVirtual {
+  /** get_virtual_id_str(): "tcp:10.0.0.1:80", "fwm:5". */
+  readonly virtualId: string;
+  /** get_virtual(): "10.0.0.1:80", "[2001:db8::1]:80" or the mark; what log lines show. */
+  readonly name: string;
+  /** serviceKey() of the service. */
+  readonly key: string;
+  /** Every field of the service as ld_setup() builds ipvsadm's -A/-E flags. */
+  readonly service: ServiceSpec;
+  readonly reals: readonly DesiredReal[];
+  readonly known: readonly KnownReal[];
+  /** Some real is up (ldirectord's `$v->{real_status}` is defined): fallbackcommand "stop". */
+  readonly anyRealUp: boolean;
+  readonly fallbackCommand?: FallbackCommand;
+  readonly cleanstop: boolean;
+}
+
+export interface DesiredState {
+  readonly virtuals: readonly DesiredVirtual[];
+}
+
+const FORWARDING: Record<RealServer['forward'], Exclude<Forwarding, 'Local'>> = { gate: 'Route', masq: 'Masq', ipip: 'Tunnel' };
+
+/**
+ * fallback_find(): the virtual's own fallback, else the global one of its family and protocol;
+ * a global fallback without a port takes the virtual's port (the "anonymous" fallback).
+ * Firewall-mark virtuals get no global fallback: ldirectord looks up `$FALLBACK->{fwm}`, which
+ * does not exist, and then tries to add a server with no address.
+ */
+export function fallbackFor(v: VirtualService, global: GlobalConfig): Fallback | undefined {
+  if (v.fallback) return v.fallback;
+  if (v.protocol === 'fwm') return undefined;
+  const pair = v.family === 6 ? global.fallback6 : global.fallback;
+  if (!pair) return undefined;
+  const fb = pair[v.protocol];
+  return fb.port !== 0 ? fb : { ...fb, port: v.port };
+}
+
+/** ld_setup()'s `-A`/`-E` flags as a ServiceSpec: -s, -p, -M (only with -p), -b, -o (udp only). */
+export function serviceSpecOf(v: VirtualService): ServiceSpec {
+  return {
+    id: serviceIdOf(v),
+    scheduler: v.scheduler,
+    schedFlags: v.schedflags ? v.schedflags.split(',').filter((f) => f !== '') : [],
+    persistent: v.persistent,
+    netmask: v.persistent !== undefined ? normalNetmask(v.netmask) : undefined,
+    pe: undefined,
+    ops: v.protocol === 'udp' && v.ops,
+  };
+}
+
+function entryName(address: string, port: number): string {
+  return `${printable(address)}:${port}`;
+}
+
+/**
+ * The desired state of every configured virtual.
+ * - A real is in the table at its weight (thresholds, forwarding) when it is up; tslvs adds it
+ *   only once its check passed (or checktype=on) — ldirectord adds unchecked reals at start.
+ * - A real that is down is left out, except with quiescent=yes: then it stays at weight 0 if
+ *   the table has it, and is put back at weight 0 only with readdquiescent=yes (_remove_service).
+ * - checktype=off: no real is ever up; the fallback stays.
+ * - The fallback is in at weight 1 exactly when no real of the virtual is up.
+ */
+export function desiredState(config: Config, health: HealthState, observed: Table): DesiredState {
+  return { virtuals: config.virtuals.map((v) => desiredVirtual(v, config.global, health, observed)) };
+}
+
+function desiredVirtual(v: VirtualService, global: GlobalConfig, health: HealthState, observed: Table): DesiredVirtual {
+  const service = serviceSpecOf(v);
+  const inTable = findService(observed, service.id);
+  const entries = new Map<string, DesiredReal>();
+  const known: KnownReal[] = [];
+  let anyRealUp = false;
+
+  for (const r of v.reals) {
+    const port = storedPort(v, r.forward, r.port);
+    const key = realKey(r.address, port);
+    const up = isUpIn(health, v, r.checkKey);
+    const names = { name: entryName(r.address, r.port), storedName: entryName(r.address, port) };
+    known.push({ key, role: 'real', up, ...names });
+    const spec: RealSpec = {
+      address: canonicalIp(r.address), port, forwarding: FORWARDING[r.forward], weight: up ? r.weight : 0,
+      upperThreshold: r.upperThreshold, lowerThreshold: r.lowerThreshold,
+    };
+    // Two configured reals can land on one IPVS entry (gate reals that differ only in port):
+    // the first that is up wins, a quiescent one only fills a free slot. Re-inserting moves
+    // the entry to the winner's place, so the order never depends on what the table held.
+    if (up) {
+      anyRealUp = true;
+      if (entries.get(key)?.state !== 'up') {
+        entries.delete(key);
+        entries.set(key, { key, spec, role: 'real', state: 'up', ...names });
+      }
+    } else if (v.quiescent && !entries.has(key)) {
+      if (findReal(inTable, r.address, port) !== undefined || global.readdquiescent) {
+        entries.set(key, { key, spec, role: 'real', state: 'quiescent', ...names });
+      }
+    }
+  }
+
+  const fb = fallbackFor(v, global);
+  if (fb) {
+    const port = storedPort(v, fb.forward, fb.port);
+    const key = realKey(fb.address, port);
+    const names = { name: entryName(fb.address, fb.port), storedName: entryName(fb.address, port) };
+    known.push({ key, role: 'fallback', up: false, ...names });
+    if (!anyRealUp) {
+      const spec: RealSpec = {
+        address: canonicalIp(fb.address), port, forwarding: FORWARDING[fb.forward], weight: 1,
+        upperThreshold: 0, lowerThreshold: 0,
+      };
+      entries.delete(key);
+      entries.set(key, { key, spec, role: 'fallback', state: 'fallback', ...names });
+    }
+  }
+
+  const command = v.fallbackcommand ?? global.fallbackcommand;
+  return {
+    virtualId: v.id,
+    name: virtualName(v),
+    key: serviceKey(service.id),
+    service,
+    reals: [...entries.values()],
+    known,
+    anyRealUp,
+    ...(command !== undefined ? {
+      fallbackCommand: {
+        command,
+        target: `${v.address !== undefined ? printable(v.address) : ''}:${v.port}`,
+        protocol: v.protocol,
+      },
+    } : {}),
+    cleanstop: v.cleanstop,
+  };
+}
+
+/** The desired state as a plain IPVS table (what `ipvsadm -L -n` should show for these virtuals). */
+export function desiredTable(desired: DesiredState): Table {
+  return {
+    services: desired.virtuals.map((dv): Service => ({
+      id: dv.service.id,
+      scheduler: dv.service.scheduler,
+      schedFlags: [...(dv.service.schedFlags ?? [])],
+      persistent: dv.service.persistent,
+      netmask: dv.service.netmask,
+      pe: dv.service.pe,
+      ops: dv.service.ops ?? false,
+      reals: dv.reals.map((r) => ({
+        address: r.spec.address, port: r.spec.port, forwarding: r.spec.forwarding, weight: r.spec.weight,
+        upperThreshold: r.spec.upperThreshold ?? 0, lowerThreshold: r.spec.lowerThreshold ?? 0,
+        ...(r.spec.tunnel ? { tunnel: r.spec.tunnel } : {}),
+        activeConns: 0, inactiveConns: 0,
+      })),
+    })),
+  };
+}
+
+export interface RetiredService {
+  readonly id: ServiceId;
+  /** get_virtual() of the old virtual, for "Purged virtual server (start): V". */
+  readonly name: string;
+  readonly virtualId: string;
+}
+
+/** Virtual services of the previous config that the new one no longer has (reread_config + ld_start). */
+export function retiredServices(previous: Config, next: Config): RetiredService[] {
+  const keep = new Set(next.virtuals.map((v) => serviceKey(serviceIdOf(v))));
+  return previous.virtuals
+    .filter((v) => !keep.has(serviceKey(serviceIdOf(v))))
+    .map((v) => ({ id: serviceIdOf(v), name: virtualName(v), virtualId: v.id }));
+}
