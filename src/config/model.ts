@@ -103,9 +103,9 @@ export interface VirtualService {
   comment?: string;
   /**
    * tslvs extension (`tlsverify = chain|full|none`): certificate policy of TLS checks.
-   * Default 'chain', which is what ldirectord on Debian does.
+   * Unset: each service keeps ldirectord's own policy (see checks/registry.ts).
    */
-  tlsVerify: 'chain' | 'full' | 'none';
+  tlsVerify?: 'chain' | 'full' | 'none';
   reals: RealServer[];
 }
 

@@ -79,7 +79,7 @@ function setupVirtual(v: RawVirtual, g: RawGlobal): VirtualService {
     ...(v.smtp !== undefined ? { smtp: v.smtp } : {}),
     ...(v.servicename !== undefined ? { servicename: v.servicename } : {}),
     ...(v.comment !== undefined ? { comment: v.comment } : {}),
-    tlsVerify: v.tlsVerify ?? 'chain',
+    ...(v.tlsVerify !== undefined ? { tlsVerify: v.tlsVerify } : {}),
   } satisfies Omit<VirtualService, 'reals'>;
   const reals = v.reals.map((r) => {
     const real = setupReal(v, service, r);

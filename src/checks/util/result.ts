@@ -13,12 +13,15 @@ export function result(elapsed: () => number, up: boolean, message: string): Che
 /** Describe a failure: a timeout when the deadline fired, else the error's own words. */
 export function describeError(err: unknown, signal: AbortSignal): string {
   if (signal.aborted) return 'timed out';
-  if (err instanceof Error) {
-    const code = (err as NodeJS.ErrnoException).code;
+  // Duck-typed, not `instanceof Error`: errors from another realm (jest's vm sandbox, worker
+  // threads) fail instanceof and would be printed as "Error: connect ECONNREFUSED ...".
+  if (typeof err === 'object' && err !== null && ('message' in err || 'code' in err)) {
+    const e = err as NodeJS.ErrnoException;
+    const code = e.code;
     if (code === 'ECONNREFUSED') return 'connection refused';
     if (code === 'ECONNRESET') return 'connection reset';
     if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return 'unreachable';
-    return err.message || code || err.name;
+    return e.message || code || e.name;
   }
   return String(err);
 }

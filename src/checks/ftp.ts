@@ -1,0 +1,98 @@
+// ftp negotiate check, after ldirectord's check_ftp (Net::FTP): connect, log in with `login` /
+// `passwd`, CWD /, TYPE I, passive RETR of `request`, QUIT; up when the retrieved content matches
+// the `receive` regular expression.
+// ldirectord's config layer makes login "anonymous" and passwd "ldirectord@<hostname>" when
+// service=ftp is set explicitly; when they are still absent (e.g. the service came from port 21)
+// Net::FTP sends user "anonymous" and an empty password, which is what we do here too.
+// Deliberate differences (see docs/CHECKS-B.md):
+//  - ldirectord ignores every FTP error and only matches the file's content (an empty string
+//    when anything failed); tslvs reports a failed greeting/login/RETR as down, with the reply.
+//  - with no `receive`, ldirectord matches Perl's empty pattern, which reuses the last
+//    successful regex of the daemon — unpredictable. tslvs then requires the login to succeed
+//    and, when `request` names a file (not the default "/"), the RETR to succeed.
+//  - only the first 8 MiB of the file are kept for matching.
+// Reads: options.login, passwd, request, receive.
+import os from 'node:os';
+import { Writable } from 'node:stream';
+import { Client, FTPError } from 'basic-ftp';
+import type { CheckFn } from './types.js';
+import { describeError, hostPort, startTimer } from './util/result.js';
+import { finish, oneLine, perlMatch, untilAborted } from './util/b-common.js';
+
+const MAX_KEEP = 8 * 1024 * 1024;
+
+/** Collects up to MAX_KEEP bytes and drains (discards) the rest, so the transfer completes. */
+class Sink extends Writable {
+  chunks: Buffer[] = [];
+  size = 0;
+  total = 0;
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    this.total += chunk.length;
+    if (this.size < MAX_KEEP) {
+      const part = chunk.subarray(0, MAX_KEEP - this.size);
+      this.chunks.push(part);
+      this.size += part.length;
+    }
+    cb();
+  }
+  text(): string { return Buffer.concat(this.chunks).toString('latin1'); }
+}
+
+function ftpReason(err: unknown, signal: AbortSignal): string {
+  // basic-ftp rewrites socket errors ("connect ECONNREFUSED … (control socket)"), drops .code and
+  // may deliver them as FTPError; recognise them by text first. Duck-typed: errors from another
+  // realm (jest's sandbox) fail `instanceof Error`.
+  const message = typeof err === 'object' && err !== null ? (err as { message?: unknown }).message : undefined;
+  if (!signal.aborted && typeof message === 'string') {
+    if (/\bECONNREFUSED\b/.test(message)) return 'connection refused';
+    if (/\bECONNRESET\b/.test(message)) return 'connection reset';
+  }
+  if (err instanceof FTPError) return oneLine(err.message);
+  return oneLine(describeError(err, signal));
+}
+
+/** The passwd Net::FTP would send, and the default ldirectord's config would have set. */
+export function defaultFtpPasswd(hostname = os.hostname()): string {
+  return `ldirectord@${hostname}`;
+}
+
+export const checkFtp: CheckFn = async (target, options, signal) => {
+  const elapsed = startTimer();
+  const label = `FTP ${hostPort(target.address, target.port)}`;
+  let receive: RegExp | undefined;
+  try {
+    receive = options.receive ? new RegExp(options.receive) : undefined;
+  } catch {
+    return finish(elapsed, options, false, `${label}: receive is not a valid regular expression`);
+  }
+  const user = options.login || 'anonymous';
+  const passwd = options.passwd ?? '';
+  const request = options.request || '/';
+  const client = new Client(options.timeoutMs);
+  const onAbort = () => client.close();
+  signal.addEventListener('abort', onAbort, { once: true });
+  let step = 'connect';
+  try {
+    await untilAborted(client.connect(target.address, target.port), signal);
+    step = `login as ${user}`;
+    await untilAborted(client.login(user, passwd), signal);
+    // Like ldirectord: CWD / and binary mode, failures of either ignored.
+    await untilAborted(client.sendIgnoringError('CWD /'), signal);
+    await untilAborted(client.sendIgnoringError('TYPE I'), signal);
+    if (!receive && request === '/') {
+      return finish(elapsed, options, true, `${label}: logged in as ${user} (no receive set)`);
+    }
+    step = `RETR ${request}`;
+    const sink = new Sink();
+    await untilAborted(client.downloadTo(sink, request), signal);
+    const got = `retrieved ${request} (${sink.total} bytes)`;
+    if (!receive) return finish(elapsed, options, true, `${label}: ${got}`);
+    if (perlMatch(receive, sink.text())) return finish(elapsed, options, true, `${label}: ${got}, matched receive`);
+    return finish(elapsed, options, false, `${label}: ${got}, did not match receive /${options.receive}/`);
+  } catch (err) {
+    return finish(elapsed, options, false, `${label}: ${step} failed: ${ftpReason(err, signal)}`);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    client.close();
+  }
+};

@@ -1,0 +1,114 @@
+// Which check runs for a virtual/real pair, with which inputs and which deadline: the one
+// place that knows ldirectord's dispatch (_check_real) and its choice of timeouts.
+import type { RealServer, VirtualService } from '../config/model.js';
+import { checkPortOf } from '../config/setup.js';
+import type { CheckFn, CheckOptions, CheckTarget, ServiceName, TlsVerify } from './types.js';
+import { checkConnect } from './connect.js';
+import { checkDns } from './dns.js';
+import { checkExternal, checkExternalPerl } from './external.js';
+import { checkFtp } from './ftp.js';
+import { checkHttp } from './http.js';
+import { checkImap } from './imap.js';
+import { checkLdap } from './ldap.js';
+import { checkNntp } from './nntp.js';
+import { checkNone } from './none.js';
+import { checkOracle } from './oracle.js';
+import { checkPing } from './ping.js';
+import { checkPop } from './pop.js';
+import { checkRadius } from './radius.js';
+import { checkSimpletcp } from './simpletcp.js';
+import { checkSip } from './sip.js';
+import { checkSmtp } from './smtp.js';
+import { checkMysql, checkPgsql } from './sql.js';
+
+/** _check_real()'s negotiate dispatch: one check per service name. */
+export const NEGOTIATE_CHECKS: Record<ServiceName, CheckFn> = {
+  http: checkHttp, https: checkHttp, http_proxy: checkHttp, pop: checkPop, pops: checkPop,
+  imap: checkImap, imaps: checkImap, smtp: checkSmtp, submission: checkSmtp, ftp: checkFtp,
+  ldap: checkLdap, ldaps: checkLdap, nntp: checkNntp, dns: checkDns, sip: checkSip,
+  radius: checkRadius, mysql: checkMysql, pgsql: checkPgsql, oracle: checkOracle,
+  simpletcp: checkSimpletcp, none: checkNone,
+};
+
+/** The probes a checktype can run; `combined` alternates connect and negotiate (health decides). */
+export type ProbeKind = 'connect' | 'negotiate' | 'ping' | 'external' | 'external-perl';
+
+export interface PlannedProbe {
+  kind: ProbeKind;
+  check: CheckFn;
+  target: CheckTarget;
+  options: CheckOptions;
+  /** The whole probe's deadline: the AbortSignal fires after this many ms. */
+  deadlineMs: number;
+}
+
+/** The probe a checktype runs; `on`/`off` run none, `combined` needs the health module's choice. */
+export function probeKindFor(v: VirtualService, combinedPhase: 'connect' | 'negotiate' = 'negotiate'): ProbeKind | undefined {
+  switch (v.checktype) {
+    case 'on':
+    case 'off': return undefined;
+    case 'combined': return combinedPhase;
+    // A connect check of a udp service is a ping (_check_real).
+    case 'connect': return v.protocol === 'udp' ? 'ping' : 'connect';
+    default: return v.checktype;
+  }
+}
+
+/**
+ * ldirectord's timeouts: connect/ping/external use checktimeout (ping once per echo request);
+ * negotiate checks use negotiatetimeout, except ldap and radius, which run under an
+ * alarm(checktimeout) too. tslvs: sql checks get negotiatetimeout (ldirectord gives them none,
+ * so a hung database stalls it).
+ */
+export function deadlineFor(kind: ProbeKind, v: VirtualService): { timeoutMs: number; deadlineMs: number } {
+  const check = v.checktimeout * 1000;
+  const negotiate = v.negotiatetimeout * 1000;
+  switch (kind) {
+    case 'ping': return { timeoutMs: check, deadlineMs: check * Math.max(1, v.checkcount) };
+    case 'connect':
+    case 'external':
+    case 'external-perl': return { timeoutMs: check, deadlineMs: check };
+    case 'negotiate': {
+      const t = v.service === 'ldap' || v.service === 'ldaps' || v.service === 'radius' ? Math.min(check, negotiate) : negotiate;
+      return { timeoutMs: t, deadlineMs: t };
+    }
+  }
+}
+
+/**
+ * ldirectord's certificate policy differs by service (Debian's Perl TLS stack): https checks the
+ * chain but not the host name (LWP with verify_hostname off); pops and imaps check the chain and
+ * the real's address as host name (IO::Socket::SSL defaults); ldaps checks nothing (Net::LDAP's
+ * verify => 'none'). `tlsverify=` overrides it for a virtual.
+ */
+export function defaultTlsVerify(service: ServiceName): TlsVerify {
+  if (service === 'pops' || service === 'imaps') return 'full';
+  if (service === 'ldaps') return 'none';
+  return 'chain';
+}
+
+const CHECK_BY_KIND: Record<Exclude<ProbeKind, 'negotiate'>, CheckFn> = {
+  connect: checkConnect, ping: checkPing, external: checkExternal, 'external-perl': checkExternalPerl,
+};
+
+export function planProbe(v: VirtualService, r: RealServer, kind: ProbeKind): PlannedProbe {
+  const { timeoutMs, deadlineMs } = deadlineFor(kind, v);
+  const port = checkPortOf(v, r.port) ?? 0;
+  const target: CheckTarget = {
+    address: r.address, port, realPort: r.port,
+    virtual: {
+      protocol: v.protocol,
+      ...(v.address !== undefined ? { address: v.address, port: v.port } : {}),
+      ...(v.fwmark !== undefined ? { fwmark: v.fwmark } : {}),
+    },
+  };
+  const options: CheckOptions = {
+    checktype: v.checktype, service: v.service, timeoutMs, checkcount: v.checkcount,
+    request: r.request, receive: r.receive, login: v.login, passwd: v.passwd, database: v.database,
+    secret: v.secret, httpmethod: v.httpmethod, checkcommand: v.checkcommand,
+    tlsVerify: v.tlsVerify ?? defaultTlsVerify(v.service),
+    ...(v.virtualhost !== undefined ? { virtualhost: v.virtualhost } : {}),
+  };
+  const check = kind === 'negotiate' ? NEGOTIATE_CHECKS[v.service] : CHECK_BY_KIND[kind];
+  return { kind, check, target, options, deadlineMs };
+}

@@ -1,0 +1,84 @@
+// service=simpletcp: ldirectord's check_simpletcp. Connect to RIP:checkport (TCP, or a
+// connected UDP socket when the virtual is UDP, as ld_open_socket does), send `request` without
+// its leading "/" and with every literal `\n` turned into a newline (no other escapes), half-close
+// the sending side, then read lines until one matches `receive` (a Perl regex, each line tested
+// with its newline) - up - or the server closes - down. Timeout: negotiatetimeout.
+// An empty receive counts any line as a match (in Perl an empty pattern reuses the last
+// successful one, which is not something to reproduce).
+// Reads: timeoutMs, request, receive.
+import net from 'node:net';
+import dgram from 'node:dgram';
+import type { CheckFn } from './types.js';
+import { describeError, hostPort, result, startTimer } from './util/result.js';
+import { perlRegex } from './util/a-perl-regex.js';
+import { withRedaction } from './util/a-redact.js';
+
+/** The bytes ldirectord sends for a request string. */
+export function simpletcpPayload(request: string | undefined): string {
+  return (request ?? '/').replace(/^\//, '').replace(/\\n/g, '\n');
+}
+
+export const checkSimpletcp: CheckFn = withRedaction(async (target, options, signal) => {
+  const elapsed = startTimer();
+  const udp = target.virtual.protocol === 'udp';
+  const where = `simpletcp ${udp ? 'UDP' : 'TCP'} ${hostPort(target.address, target.port)}`;
+  let match: (line: string) => boolean = () => true;
+  if (options.receive) {
+    const r = perlRegex(options.receive);
+    if (!r.ok) return result(elapsed, false, `${where}: ${r.error}`);
+    match = (line) => r.re.test(line);
+  }
+  if (signal.aborted) return result(elapsed, false, `${where}: timed out`);
+  const payload = Buffer.from(simpletcpPayload(options.request), 'latin1');
+
+  return new Promise((resolve) => {
+    let pending = '';
+    let lines = 0;
+    let settled = false;
+    let close: () => void = () => undefined;
+    const finish = (up: boolean, why: string) => {
+      if (settled) return;
+      settled = true;
+      signal.removeEventListener('abort', onAbort);
+      close();
+      resolve(result(elapsed, up, `${where}: ${why}`));
+    };
+    const onAbort = () => finish(false, lines ? `timed out after ${lines} line(s) without a match for /${options.receive}/` : 'timed out');
+    signal.addEventListener('abort', onAbort, { once: true });
+    // Lines as Perl's readline yields them: each with its "\n", the last one possibly without.
+    const feed = (text: string, eof: boolean) => {
+      pending += text;
+      for (;;) {
+        const nl = pending.indexOf('\n');
+        if (nl < 0) break;
+        const line = pending.slice(0, nl + 1);
+        pending = pending.slice(nl + 1);
+        lines++;
+        if (match(line)) return finish(true, `received ${JSON.stringify(line.trimEnd().slice(0, 80))}`);
+      }
+      if (eof && pending) {
+        const line = pending;
+        pending = '';
+        lines++;
+        if (match(line)) return finish(true, `received ${JSON.stringify(line.trimEnd().slice(0, 80))}`);
+      }
+      if (eof) finish(false, lines ? `no line matched /${options.receive}/ (${lines} line(s))` : 'closed without a reply');
+    };
+
+    if (udp) {
+      const sock = dgram.createSocket(target.address.includes(':') ? 'udp6' : 'udp4');
+      close = () => { try { sock.close(); } catch { /* closed */ } };
+      sock.on('error', (err) => finish(false, describeError(err, signal)));
+      sock.on('message', (msg) => feed(msg.toString('latin1'), false));
+      sock.connect(target.port, target.address, () => sock.send(payload));
+      return;
+    }
+    const socket = net.connect({ host: target.address, port: target.port, allowHalfOpen: true });
+    close = () => socket.destroy();
+    socket.setEncoding('latin1');
+    socket.once('connect', () => { socket.end(payload); });
+    socket.on('data', (chunk: string) => feed(chunk, false));
+    socket.once('end', () => feed('', true));
+    socket.once('error', (err) => finish(false, describeError(err, signal)));
+  });
+});

@@ -1,0 +1,62 @@
+// TLS policy for https/ldaps: ldirectord on Debian verifies the certificate chain against the
+// *system* CA store (Perl's IO::Socket::SSL uses OpenSSL's default file) and skips the host
+// name. Node's built-in store is its own Mozilla bundle, so to trust what the operator trusts
+// (including a site CA added with update-ca-certificates) we load OpenSSL's default file:
+// $SSL_CERT_FILE, else /etc/ssl/certs/ca-certificates.crt, else Node's bundle. Node's
+// NODE_EXTRA_CA_CERTS is honoured on top. Both variables are read when a check runs (cached by
+// path and mtime), which also lets tests prove "chain" up and down with a throw-away CA without
+// touching the system store.
+import { readFileSync, statSync } from 'node:fs';
+import tls from 'node:tls';
+import type { TlsVerify } from '../types.js';
+
+const SYSTEM_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
+let cache: { key: string; cas: string[] } | null = null;
+
+function stamp(path: string | undefined): string {
+  if (!path) return '-';
+  try { return `${path}@${statSync(path).mtimeMs}`; } catch { return `${path}@missing`; }
+}
+
+function pems(path: string): string[] {
+  const text = readFileSync(path, 'utf8');
+  return text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+}
+
+/** The CA certificates a 'chain' or 'full' check trusts. */
+export function trustedCAs(): string[] {
+  const base = process.env.SSL_CERT_FILE || SYSTEM_BUNDLE;
+  const extra = process.env.NODE_EXTRA_CA_CERTS || undefined;
+  const key = `${stamp(base)}|${stamp(extra)}`;
+  if (cache?.key === key) return cache.cas;
+  let cas: string[];
+  try { cas = pems(base); } catch { cas = [...tls.rootCertificates]; }
+  if (cas.length === 0) cas = [...tls.rootCertificates];
+  if (extra) {
+    try { cas = cas.concat(pems(extra)); } catch { /* unreadable extra file: Node ignores it too */ }
+  }
+  cache = { key, cas };
+  return cas;
+}
+
+/** Options for tls.connect (and undici's connect / ldapts' tlsOptions) for a policy. */
+export function tlsOptionsFor(verify: TlsVerify): tls.ConnectionOptions {
+  switch (verify) {
+    case 'none':
+      return { rejectUnauthorized: false };
+    case 'full':
+      // Node's default identity check against servername (or the numeric host's IP SANs).
+      return { rejectUnauthorized: true, ca: trustedCAs() };
+    default:
+      return { rejectUnauthorized: true, ca: trustedCAs(), checkServerIdentity: () => undefined };
+  }
+}
+
+/** Short reason for a TLS verification failure. */
+export function describeTlsError(err: unknown): string | null {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code ?? '';
+  if (/CERT|SELF_SIGNED|UNABLE_TO_|ALTNAME|ERR_TLS/.test(code)) {
+    return `TLS certificate rejected: ${(err as Error).message} (${code})`;
+  }
+  return null;
+}
