@@ -7,7 +7,7 @@ import { firstDigits, perl, perlTrue } from './perl.js';
 import type { NameResolver } from './resolve.js';
 import { EMAIL_STATUSES } from './model.js';
 import { intToIp, ipToInt, isIPv6Literal, portToService, virtualIdOf } from './ids.js';
-import type { EmailStatus, Family, Fallback, Forward } from './model.js';
+import type { EmailStatus, Family, Fallback, Forward, GlobalConfig } from './model.js';
 import { SERVICE_NAMES } from '../checks/types.js';
 import type { CheckType, ServiceName } from '../checks/types.js';
 
@@ -73,31 +73,8 @@ export interface RawReal {
   line: number;
 }
 
-export interface RawGlobal {
-  checktimeout?: number;
-  negotiatetimeout?: number;
-  checkinterval: number;
-  checkcount: number;
-  failurecount: number;
-  fallback?: { tcp: Fallback; udp: Fallback };
-  fallback6?: { tcp: Fallback; udp: Fallback };
-  fallbackcommand?: string;
-  autoreload: boolean;
-  callback?: string;
-  logfile: string;
-  execute: string[];
-  fork: boolean;
-  supervised: boolean;
-  quiescent: boolean;
-  readdquiescent: boolean;
-  emailalert?: string;
-  emailalertfreq: number;
-  emailalertstatus: EmailStatus[];
-  emailalertfrom?: string;
-  cleanstop: boolean;
-  smtp?: string;
-  maintenancedir?: string;
-}
+/** The global settings are final as read: ld_setup() changes nothing there. */
+export type RawGlobal = GlobalConfig;
 
 /** File-system probes read_config() performs; injectable so `validate` touches nothing. */
 export interface ConfigFileProbe {
@@ -363,7 +340,7 @@ export class ConfigParser {
 
     let fallbackLine = 0;
     let fallbackRaw: UnresolvedFallback | undefined;
-    const realTodo: Array<{ spec: string; line: number }> = [];
+    const pendingReals: Array<{ spec: string; line: number }> = [];
     let lineNo = headerLine;
     let endedAt: number | undefined;
 
@@ -386,7 +363,7 @@ export class ConfigParser {
         if ((family === 4 && six) || (family === 6 && !six)) {
           fail(line, `cannot specify "${m[1]}" here.  please use "real${family === 4 ? '' : '6'}" instead`);
         }
-        realTodo.push({ spec: m[3]!, line });
+        pendingReals.push({ spec: m[3]!, line });
       } else if ((m = V.request.exec(rcmd))) {
         if (m[1] === '') fail(line, 'no request string specified');
         v.request = m[1]!.startsWith('/') ? m[1]! : `/${m[1]}`;
@@ -537,7 +514,7 @@ export class ConfigParser {
     // Resolution waits for the whole block: the protocol decides how port names resolve.
     if (fallbackRaw) v.fallback = await this.resolveFallback(fallbackLine, v.protocol, fallbackRaw, family);
     await this.resolveVirtual(headerLine, v, ipPort);
-    for (const todo of realTodo) await this.resolveReal(v, todo.spec, todo.line, family);
+    for (const todo of pendingReals) await this.resolveReal(v, todo.spec, todo.line, family);
 
     const id = virtualIdOf(v);
     if (seen.has(id)) fail(lineNo, 'duplicate virtual server');
