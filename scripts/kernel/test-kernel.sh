@@ -12,4 +12,13 @@ npx tsc -p tsconfig.build.json
 "$VM" stop >/dev/null 2>&1 || true
 "$VM" start --timeout 3600
 trap '"$VM" stop >/dev/null 2>&1 || true' EXIT
-NODE_OPTIONS=--experimental-vm-modules npx jest -c test/kernel/jest.config.js "$@"
+results=$(mktemp)
+status=0
+NODE_OPTIONS=--experimental-vm-modules npx jest -c test/kernel/jest.config.js --json --outputFile="$results" "$@" || status=$?
+# A plain closing line any CI can read.
+node -e '
+  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  console.log(`kernel tests: ${r.numPassedTests} passed, ${r.numFailedTests + r.numRuntimeErrorTestSuites} failed`);
+' "$results" || true
+rm -f "$results"
+exit "$status"
