@@ -6,9 +6,9 @@
 // target's port (checkport, else the real's port).
 // Reads: options.service, login, passwd, tlsVerify, virtualhost (tlsVerify=full only).
 import type { CheckFn } from './types.js';
-import { LineClient } from './util/line-client.js';
+import type { LineClient } from './util/line-client.js';
 import { describeError, hostPort, startTimer } from './util/result.js';
-import { finish, oneLine, tlsSettings } from './util/b-common.js';
+import { finish, oneLine, openMailbox } from './util/b-common.js';
 
 /** An IMAP quoted string (RFC 3501): backslash and double quote escaped. */
 function quoted(s: string): string {
@@ -21,11 +21,9 @@ export const checkImap: CheckFn = async (target, options, signal) => {
   const label = `${secure ? 'IMAPS' : 'IMAP'} ${hostPort(target.address, target.port)}`;
   let client: LineClient | undefined;
   try {
-    client = await LineClient.connect({
-      host: target.address, port: target.port, signal,
-      ...(secure ? tlsSettings(target.address, options) : {}),
-    });
-    const greeting = await client.readLine();
+    const opened = await openMailbox(target, options, secure, signal);
+    client = opened.client;
+    const greeting = opened.greeting;
     if (!/^\*\s+(?:OK|PREAUTH)/i.test(greeting)) {
       return finish(elapsed, options, false, `${label}: greeting "${oneLine(greeting)}"`);
     }

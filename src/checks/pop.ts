@@ -7,9 +7,9 @@
 // uses USER/PASS only.
 // Reads: options.service, login, passwd, tlsVerify, virtualhost (tlsVerify=full only).
 import type { CheckFn } from './types.js';
-import { LineClient } from './util/line-client.js';
+import type { LineClient } from './util/line-client.js';
 import { describeError, hostPort, startTimer } from './util/result.js';
-import { finish, oneLine, tlsSettings } from './util/b-common.js';
+import { finish, oneLine, openMailbox } from './util/b-common.js';
 
 export const checkPop: CheckFn = async (target, options, signal) => {
   const elapsed = startTimer();
@@ -17,11 +17,9 @@ export const checkPop: CheckFn = async (target, options, signal) => {
   const label = `${secure ? 'POPS' : 'POP'} ${hostPort(target.address, target.port)}`;
   let client: LineClient | undefined;
   try {
-    client = await LineClient.connect({
-      host: target.address, port: target.port, signal,
-      ...(secure ? tlsSettings(target.address, options) : {}),
-    });
-    const greeting = await client.readLine();
+    const opened = await openMailbox(target, options, secure, signal);
+    client = opened.client;
+    const greeting = opened.greeting;
     if (!/^\+OK/i.test(greeting)) return finish(elapsed, options, false, `${label}: greeting "${oneLine(greeting)}"`);
     const login = options.login ?? '';
     if (login !== '') {

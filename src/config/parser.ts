@@ -514,7 +514,7 @@ export class ConfigParser {
     // Resolution waits for the whole block: the protocol decides how port names resolve.
     if (fallbackRaw) v.fallback = await this.resolveFallback(fallbackLine, v.protocol, fallbackRaw, family);
     await this.resolveVirtual(headerLine, v, ipPort);
-    for (const todo of pendingReals) await this.resolveReal(v, todo.spec, todo.line, family);
+    for (const real of pendingReals) await this.resolveReal(v, real.spec, real.line, family);
 
     const id = virtualIdOf(v);
     if (seen.has(id)) fail(lineNo, 'duplicate virtual server');

@@ -1,5 +1,6 @@
 // Helpers shared by the credentialed/banner checks (smtp, pop, imap, ftp, sql, oracle, radius).
-import type { CheckOptions, CheckResult } from '../types.js';
+import type { CheckOptions, CheckResult, CheckTarget } from '../types.js';
+import { LineClient } from './line-client.js';
 import { result } from './result.js';
 
 /** Replace every occurrence of a secret (passwd, secret) with "***" — a last guard, since
@@ -58,4 +59,20 @@ export function tlsSettings(address: string, options: CheckOptions): { tls: true
 export function perlMatch(re: RegExp, text: string): boolean {
   if (re.test(text)) return true;
   return text.endsWith('\n') && re.test(text.slice(0, -1));
+}
+
+/** Connect (TLS for the "s" services) and read the greeting: the common start of pop and imap. */
+export async function openMailbox(
+  target: CheckTarget, options: CheckOptions, secure: boolean, signal: AbortSignal,
+): Promise<{ client: LineClient; greeting: string }> {
+  const client = await LineClient.connect({
+    host: target.address, port: target.port, signal,
+    ...(secure ? tlsSettings(target.address, options) : {}),
+  });
+  try {
+    return { client, greeting: await client.readLine() };
+  } catch (err) {
+    client.close();
+    throw err;
+  }
 }
