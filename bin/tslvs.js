@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Thin launcher: the program lives in dist/ (built by `npm run build`, also run by `npm ci`).
+// It exits explicitly: a stopped daemon may still hold idle keep-alive sockets or timers.
 import { main } from '../dist/cli/main.js';
 
 main(process.argv).then(
-  (code) => { if (typeof code === 'number') process.exitCode = code; },
-  (err) => { process.stderr.write(`${err instanceof Error ? err.stack ?? err.message : String(err)}\n`); process.exitCode = 1; },
+  (code) => { process.exit(typeof code === 'number' ? code : 0); },
+  (err) => { process.stderr.write(`${err instanceof Error ? err.stack ?? err.message : String(err)}\n`); process.exit(1); },
 );

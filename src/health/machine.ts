@@ -92,10 +92,53 @@ export interface RecordResult {
  *   marks the real down, without soft-failure lines.
  */
 export function recordOutcome(health: HealthState, config: Config, checkKey: string, outcome: Outcome): RecordResult {
-  const sharing = sharingVirtuals(config, checkKey);
-  if (sharing.length === 0) return { health, events: [], verdicts: [] };
+  const step = applyOutcome(health.reals[checkKey], sharingVirtuals(config, checkKey), checkKey, outcome);
+  if (!step) return { health, events: [], verdicts: [] };
+  return { health: { reals: { ...health.reals, [checkKey]: step.next } }, events: step.events, verdicts: step.verdicts };
+}
+
+/** Each check identity's sharing virtuals, built once per config (sharingVirtuals for all keys). */
+export function sharingIndex(config: Config): Map<string, Array<{ virtual: VirtualService; real: RealServer }>> {
+  const index = new Map<string, Array<{ virtual: VirtualService; real: RealServer }>>();
+  for (const virtual of config.virtuals) {
+    const seen = new Set<string>();
+    for (const real of virtual.reals) {
+      // sharingVirtuals takes a virtual's first real with the key.
+      if (seen.has(real.checkKey)) continue;
+      seen.add(real.checkKey);
+      let list = index.get(real.checkKey);
+      if (!list) index.set(real.checkKey, list = []);
+      list.push({ virtual, real });
+    }
+  }
+  return index;
+}
+
+/**
+ * recordOutcome for a whole round, in the order given: the same events and verdicts as calling
+ * it once per outcome, without copying the state per outcome (a round can have 10,000).
+ */
+export function recordOutcomes(
+  health: HealthState, index: ReadonlyMap<string, ReadonlyArray<{ virtual: VirtualService; real: RealServer }>>,
+  outcomes: ReadonlyArray<{ checkKey: string; outcome: Outcome }>,
+): { health: HealthState; results: Array<Omit<RecordResult, 'health'>> } {
+  const reals: Record<string, RealHealth> = { ...health.reals };
+  const results = outcomes.map(({ checkKey, outcome }) => {
+    const step = applyOutcome(reals[checkKey], index.get(checkKey) ?? [], checkKey, outcome);
+    if (!step) return { events: [], verdicts: [] };
+    reals[checkKey] = step.next;
+    return { events: step.events, verdicts: step.verdicts };
+  });
+  return { health: { reals }, results };
+}
+
+function applyOutcome(
+  previous: RealHealth | undefined, sharing: ReadonlyArray<{ virtual: VirtualService; real: RealServer }>,
+  checkKey: string, outcome: Outcome,
+): { next: RealHealth; events: HealthEvent[]; verdicts: Verdict[] } | undefined {
+  if (sharing.length === 0) return undefined;
   const first = sharing[0]!;
-  const prev = health.reals[checkKey] ?? freshHealth(checkKey, first.virtual);
+  const prev = previous ?? freshHealth(checkKey, first.virtual);
   const name = realName(first.real);
   const upIn: Record<string, boolean> = { ...prev.upIn };
   const events: HealthEvent[] = [];
@@ -136,7 +179,7 @@ export function recordOutcome(health: HealthState, config: Config, checkKey: str
     up: upIn[virtual.id] ?? false,
     changed: (upIn[virtual.id] ?? false) !== (prev.upIn[virtual.id] ?? false),
   }));
-  return { health: { reals: { ...health.reals, [checkKey]: next } }, events, verdicts };
+  return { next, events, verdicts };
 }
 
 /** _check_real()'s counter for checktype=N; other checktypes keep -1. */

@@ -1,0 +1,236 @@
+// ldirectord's verbs (ld_init): start, stop, restart, try-restart, reload, force-reload, status.
+// Texts, streams and exit codes are ldirectord's. Deliberate differences (docs/COMPATIBILITY.md):
+//  - status, stop and reload work from the pid file alone: a broken or missing config file
+//    does not stop them (ldirectord exits 2 and deletes the running daemon's pid file);
+//  - supervised=yes and -d write the pid file too, so status and stop see the daemon;
+//  - start detaches by re-spawning itself (Node cannot fork); the parent exits 0 once the
+//    child has written its pid file, or 1 with the child's error if it dies first.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { execa } from 'execa';
+import { ConfigError, formatConfigMessage } from '../config/errors.js';
+import { findConfigFile, loadConfig } from '../config/load.js';
+import type { Config } from '../config/model.js';
+import { ipvsadmBackend, simBackend } from '../ipvs/backend.js';
+import type { IpvsBackend } from '../ipvs/types.js';
+import { createLogger } from '../log/logger.js';
+import type { Logger } from '../log/logger.js';
+import { Daemon, VERSION_STR } from './daemon.js';
+import type { DaemonOptions } from './daemon.js';
+import { cfgnameOf, pidFilePath, readDaemonState, RUN_DIR } from './pidfile.js';
+
+export const VERBS = ['start', 'stop', 'restart', 'try-restart', 'reload', 'force-reload', 'status'] as const;
+export type Verb = (typeof VERBS)[number];
+export const isVerb = (w: string | undefined): w is Verb => (VERBS as readonly string[]).includes(w ?? '');
+
+export const DEFAULT_LOGFILE = '/var/log/ldirectord.log';
+/** Set in the re-spawned daemon process: the pid file it must write. */
+const CHILD_ENV = 'TSLVS_DAEMON_CHILD';
+
+export interface ControlIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+export interface ControlOptions {
+  verb: Verb;
+  /** The config argument as given (undefined: ldirectord.cf, cfgname "ldirectord"). */
+  configArg: string | undefined;
+  debug: boolean;
+  /** The words after the options, for "Invoking ldirectord invoked as: …". */
+  words: string[];
+  /** $0: the program path as invoked. */
+  argv0: string;
+  io: ControlIo;
+  /** Pid file directory (default /var/run; $TSLVS_RUN_DIR for tests and packaging). */
+  runDir?: string;
+  /** The command that runs this program: [node, script] (re-spawn and execute= children). */
+  self: string[];
+  /** Everything after the script name, to re-spawn the daemon with. */
+  rawArgs: string[];
+  /** Extra daemon wiring (alerts, monitorfile) and test hooks. */
+  daemon?: Partial<DaemonOptions>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function control(o: ControlOptions): Promise<number> {
+  const cfgname = cfgnameOf(o.configArg);
+  const runDir = o.runDir ?? process.env.TSLVS_RUN_DIR ?? RUN_DIR;
+  const pidFile = pidFilePath(cfgname, runDir);
+  const name = o.configArg ?? 'ldirectord.cf';
+  const file = findConfigFile(name);
+  const configShown = file ?? name;
+  const starts = o.verb === 'start' || o.verb === 'restart' || o.verb === 'try-restart';
+
+  if (process.env[CHILD_ENV]) return runDaemonChild(o, file, cfgname);
+
+  // read_config() comes first in ldirectord, for every verb; only start needs it here.
+  let config: Config | undefined;
+  let configError: string | undefined;
+  if (file === undefined) {
+    configError = `Config file ${name} not found\n`;
+  } else {
+    try {
+      config = await loadConfig(file, { debug: o.debug });
+      for (const w of config.warnings) o.io.stderr(formatConfigMessage('Warning', process.pid, file, w.line, w.message));
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      configError = formatConfigMessage('Error', process.pid, file, err.line, err.text);
+    }
+  }
+  if (configError !== undefined && (o.verb === 'start' || o.verb === 'restart')) {
+    o.io.stderr(configError);
+    return file === undefined ? 1 : 2;
+  }
+
+  const log = config ? loggerFor(config, cfgname, o.debug) : undefined;
+  const exit = async (status: number, message: string) => {
+    if (log && (status !== 0 || o.debug)) log.log(`Exiting with exit_status ${status}: ${message}`);
+    await log?.flush();
+    return status;
+  };
+  log?.log(`Invoking ldirectord invoked as: ${o.argv0} ${o.words.map((w) => `${w} `).join('')}`);
+
+  const state = readDaemonState(pidFile);
+  const done = `Exiting from ldirectord ${o.verb}`;
+  if (state.state === 'running') {
+    switch (o.verb) {
+      case 'start': return exit(0, done);
+      case 'stop': process.kill(state.pid, 'SIGTERM'); return exit(0, done);
+      case 'reload': case 'force-reload': process.kill(state.pid, 'SIGHUP'); return exit(0, done);
+      case 'status': {
+        o.io.stderr(`ldirectord for ${configShown} is running with pid: ${state.pid}\n`);
+        if (config) await runChildren(o, config.global.execute, 'status');
+        log?.log(`ldirectord for ${configShown} is running with pid: ${state.pid}`);
+        log?.log(done);
+        return exit(0, done);
+      }
+      case 'restart': case 'try-restart':
+        process.kill(state.pid, 'SIGTERM');
+        while (fs.existsSync(pidFile)) await sleep(100);
+        break;
+    }
+  } else {
+    switch (o.verb) {
+      case 'start': case 'restart': break;
+      case 'stop': case 'try-restart': return exit(0, done);
+      case 'status': {
+        let status = 3;
+        if (state.state === 'stale') {
+          o.io.stderr(`ldirectord stale pid file ${pidFile} for ${configShown}\n`);
+          log?.log(`ldirectord stale pid file ${pidFile} for ${configShown}`);
+          status = 1;
+        }
+        o.io.stdout(`ldirectord is stopped for ${configShown}\n`);
+        return exit(status, done);
+      }
+      default:
+        log?.log(`ldirectord is stopped for ${configShown}`);
+        return exit(1, done);
+    }
+  }
+
+  // Starting (start, restart, try-restart of a running daemon).
+  if (!config || !log) {
+    o.io.stderr(configError ?? '');
+    return file === undefined ? 1 : 2;
+  }
+  if (config.global.supervised || o.debug) {
+    log.log(`Starting ${VERSION_STR} with pid: ${process.pid}`);
+    return runDaemon(o, config, log, pidFile);
+  }
+  log.log(`Starting ${VERSION_STR} as daemon`);
+  return detach(o, file!, pidFile, log);
+}
+
+function loggerFor(config: Config, cfgname: string, debug: boolean): Logger {
+  return createLogger({ logfile: config.global.logfile || DEFAULT_LOGFILE, supervised: config.global.supervised, debug, cfgname });
+}
+
+/** The backend: $TSLVS_BACKEND=sim runs on the in-process table (demo, dry runs). */
+export function backendFromEnv(env: NodeJS.ProcessEnv = process.env): IpvsBackend {
+  return env.TSLVS_BACKEND === 'sim' ? simBackend() : ipvsadmBackend({ env });
+}
+
+/** Runs the daemon in this process until it is stopped. */
+export async function runDaemon(o: ControlOptions, config: Config, logger: Logger, pidFile: string | undefined): Promise<number> {
+  const daemon = new Daemon({
+    config, logger, backend: backendFromEnv(), debug: o.debug,
+    ...(pidFile ? { pidFile } : {}),
+    children: (child, verb) => runChildren(o, [child], verb),
+    ...o.daemon,
+  });
+  try {
+    return await daemon.run();
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    logger.log(`Exiting with exit_status 1: ${message}`);
+    await logger.flush();
+    if (pidFile) fs.rmSync(pidFile, { force: true });
+    return 1;
+  }
+}
+
+/**
+ * ld_daemon(): the pid file is opened (truncated) first, as ldirectord does, then a detached
+ * copy of this program is started; it writes its pid there. We return once it has.
+ */
+async function detach(o: ControlOptions, file: string, pidFile: string, log: Logger): Promise<number> {
+  try {
+    fs.writeFileSync(pidFile, '');
+  } catch {
+    const message = `Can not open ${pidFile}`;
+    log.log(message);
+    o.io.stderr(`${message}\n`);
+    log.log('Exiting with exit_status 1: Initialisation Error');
+    await log.flush();
+    return 1;
+  }
+  await log.flush();
+  const child = spawn(o.self[0]!, [...o.self.slice(1), ...o.rawArgs], {
+    detached: true, stdio: 'ignore', cwd: '/',
+    env: { ...process.env, [CHILD_ENV]: JSON.stringify({ file: path.resolve(file), pidFile }) },
+  });
+  const exited = new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
+  child.unref();
+  for (;;) {
+    const raced = await Promise.race([exited, sleep(50).then(() => undefined)]);
+    if (raced !== undefined) {
+      o.io.stderr(`tslvs: the daemon exited with status ${raced} before it was running; see the log\n`);
+      return 1;
+    }
+    const s = readDaemonState(pidFile);
+    if (s.state === 'running' && s.pid === child.pid) return 0;
+  }
+}
+
+/** In the re-spawned daemon: load the config (absolute path: our cwd is /) and run. */
+async function runDaemonChild(o: ControlOptions, _file: string | undefined, cfgname: string): Promise<number> {
+  const spec = JSON.parse(process.env[CHILD_ENV]!) as { file: string; pidFile: string };
+  delete process.env[CHILD_ENV];
+  let config: Config;
+  try {
+    config = await loadConfig(spec.file);
+  } catch (err) {
+    const message = err instanceof ConfigError ? formatConfigMessage('Error', process.pid, spec.file, err.line, err.text) : String(err);
+    createLogger({ logfile: DEFAULT_LOGFILE, supervised: false, debug: false, cfgname }).log(message);
+    return 2;
+  }
+  return runDaemon(o, config, loggerFor(config, cfgname, false), spec.pidFile);
+}
+
+/** ld_cmd_children(): `tslvs CHILD VERB` for each execute= config; reload_or_start falls back to start. */
+async function runChildren(o: ControlOptions, children: readonly string[], verb: string): Promise<void> {
+  const run = (child: string, v: string) => execa(o.self[0]!, [...o.self.slice(1), child, v], {
+    reject: false, stdin: 'ignore', stdout: 'ignore', stderr: 'ignore', timeout: 120_000,
+  });
+  for (const child of children) {
+    if (verb === 'reload_or_start') {
+      if ((await run(child, 'reload')).exitCode !== 0) await run(child, 'start');
+    } else {
+      await run(child, verb);
+    }
+  }
+}

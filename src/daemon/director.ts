@@ -1,0 +1,227 @@
+// The director: one config, its health state and the IPVS backend, driven by the daemon loop.
+// Each round: probe every due check identity concurrently (one probe per identity, shared by
+// every virtual that uses it), feed the outcomes to the health machine in config order, list the
+// table once, reconcile, apply the ops in one batch, and log the lines of the ops that applied.
+// Methods must not run concurrently; the daemon loop (daemon.ts) serialises them.
+import type { Config, RealServer, VirtualService } from '../config/model.js';
+import { planProbe, probeKindFor } from '../checks/registry.js';
+import { desiredState, retiredServices } from '../desired/index.js';
+import type { RetiredService } from '../desired/index.js';
+import { initHealth, probeTasks, recordOutcomes, sharingIndex } from '../health/index.js';
+import type { HealthState, Outcome } from '../health/index.js';
+import { opArgs } from '../ipvs/ops.js';
+import type { ApplyResult, IpvsBackend, Table } from '../ipvs/types.js';
+import { reconcile, reconcileStop } from '../reconcile/index.js';
+import type { FallbackCommandStatus, Phase, ReconcileResult, TransitionEvent } from '../reconcile/index.js';
+import type { CommandQueue } from './commands.js';
+import { readMaintenance, systemReverseResolver } from './maintenance.js';
+import type { ReverseResolver } from './maintenance.js';
+import { DEFAULT_MAX_PROBES, runProbes } from './probes.js';
+import type { ProbeJob } from './probes.js';
+
+/** ldirectord's $DAEMON_STATUS, which emailalertstatus filters on. */
+export type DaemonStatus = 'starting' | 'running' | 'stopping' | 'reloading';
+
+/** Email alerts (alerts/email.ts behind it). */
+export interface AlertSink {
+  send(subject: string, virtual: VirtualService, server: string, inaccessible: boolean): void;
+}
+
+/** monitorfile lines (alerts/monitorfile.ts behind it). */
+export interface MonitorSink {
+  record(virtual: VirtualService, real: RealServer, state: 'up' | 'down', message: string | undefined): void;
+}
+
+export interface DirectorDeps {
+  backend: IpvsBackend;
+  log: (message: string) => void;
+  debug?: (priority: number, message: string) => void;
+  commands: CommandQueue;
+  alerts?: AlertSink;
+  monitor?: MonitorSink;
+  reverse?: ReverseResolver;
+  maxProbes?: number;
+}
+
+export interface RoundStats {
+  probes: number;
+  durationMs: number;
+  probeMs: number;
+  ops: number;
+  failedOps: number;
+  execs: number;
+}
+
+export class Director {
+  status: DaemonStatus = 'starting';
+  private health: HealthState = { reals: {} };
+  private phase: Phase = 'start';
+  private lastSeen: Table | undefined;
+  private retired: RetiredService[] = [];
+  /** Virtuals of the previous config, so lines about retired services can still be mailed. */
+  private previous: Config | undefined;
+  private fallbackStatus: Record<string, FallbackCommandStatus> = {};
+  private tableError: string | undefined;
+  private abort = new AbortController();
+  private index: { config: Config; map: ReturnType<typeof sharingIndex> } | undefined;
+
+  constructor(private config: Config, private readonly deps: DirectorDeps) {}
+
+  get current(): Config { return this.config; }
+  get state(): HealthState { return this.health; }
+
+  /**
+   * ld_start(): adopt what the table already has (live reals stay, as ldirectord keeps them),
+   * create the services and fallbacks, purge untracked reals. No real is added before its check
+   * passes (ldirectord adds every unknown real and deletes it again).
+   */
+  async start(): Promise<void> {
+    const observed = await this.list();
+    this.health = initHealth(this.config, observed);
+    this.phase = 'start';
+    if (observed) await this.sync(observed);
+  }
+
+  /** reread_config(): swap in a checked config; health of unchanged check identities is kept. */
+  async reload(next: Config): Promise<void> {
+    const observed = await this.list();
+    this.retired = retiredServices(this.config, next);
+    this.previous = this.config;
+    this.health = initHealth(next, observed, this.health);
+    this.config = next;
+    this.phase = 'reload';
+    if (observed) await this.sync(observed);
+  }
+
+  /** One pass of checks over the virtuals in `due` (all when left out), then one sync. */
+  async round(due?: ReadonlySet<string>): Promise<RoundStats> {
+    const started = performance.now();
+    const sharing = this.sharing();
+    const tasks = probeTasks(this.config, this.health).filter((t) =>
+      !due || (sharing.get(t.checkKey) ?? []).some(({ virtual }) => due.has(virtual.id)));
+    const maintenance = await readMaintenance(this.config.global.maintenancedir, this.deps.reverse ?? systemReverseResolver);
+    const inMaintenance = await Promise.all(tasks.map((t) => maintenance.fileFor(t.real.address, t.real.port)));
+
+    const jobs: ProbeJob[] = [];
+    const jobOf: number[] = tasks.map((t, i) => {
+      if (inMaintenance[i] !== undefined || t.choice.kind !== 'probe') return -1;
+      const kind = probeKindFor(t.virtual, t.choice.checktype === 'connect' ? 'connect' : 'negotiate');
+      if (!kind) return -1;
+      jobs.push({ probe: planProbe(t.virtual, t.real, kind) });
+      return jobs.length - 1;
+    });
+    const probeStart = performance.now();
+    const results = await runProbes(jobs, this.deps.maxProbes ?? DEFAULT_MAX_PROBES, this.abort.signal);
+    const probeMs = performance.now() - probeStart;
+    if (this.abort.signal.aborted) return { probes: jobs.length, durationMs: performance.now() - started, probeMs, ops: 0, failedOps: 0, execs: 0 };
+
+    // Outcomes go to the health machine in config order, so its lines come out in ldirectord's order.
+    const outcomes: Array<{ checkKey: string; outcome: Outcome }> = [];
+    tasks.forEach((t, i) => {
+      if (inMaintenance[i] !== undefined) {
+        this.deps.debug?.(2, `Server maintenance: Found file ${inMaintenance[i]}`);
+        outcomes.push({ checkKey: t.checkKey, outcome: { kind: 'maintenance', message: 'Server in maintenance' } });
+      } else if (t.choice.kind === 'assumeUp') {
+        outcomes.push({ checkKey: t.checkKey, outcome: { kind: 'up', message: '' } });
+      } else if (jobOf[i]! >= 0) {
+        const r = results[jobOf[i]!]!;
+        const probe = t.choice.kind === 'probe' && t.virtual.checktype === 'combined'
+          ? { probe: t.choice.checktype === 'connect' ? 'connect' as const : 'negotiate' as const } : {};
+        outcomes.push({ checkKey: t.checkKey, outcome: { kind: r.up ? 'up' : 'down', message: r.message, ...probe } });
+      }
+    });
+    const recorded = recordOutcomes(this.health, sharing, outcomes);
+    this.health = recorded.health;
+    recorded.results.forEach(({ events }, i) => {
+      for (const e of events) this.deps.log(e.message);
+      const { checkKey, outcome } = outcomes[i]!;
+      if (!this.deps.monitor) return;
+      const state = outcome.kind === 'up' ? 'up' : 'down';
+      for (const { virtual, real } of sharing.get(checkKey) ?? []) {
+        if (virtual.monitorfile) this.deps.monitor.record(virtual, real, state, outcome.message);
+      }
+    });
+
+    const observed = await this.list();
+    const applied = observed ? await this.sync(observed) : undefined;
+    return {
+      probes: jobs.length, durationMs: performance.now() - started, probeMs,
+      ops: applied?.results.length ?? 0, failedOps: applied?.results.filter((r) => !r.ok).length ?? 0,
+      execs: 1 + (applied?.execs ?? 0),
+    };
+  }
+
+  /** ld_stop(): with cleanstop, purge the reals that are up and the services. */
+  async stop(): Promise<void> {
+    this.status = 'stopping';
+    const observed = await this.list();
+    if (!observed) return;
+    const result = reconcileStop({ desired: desiredState(this.config, this.health, observed), observed, fallbackCommandStatus: this.fallbackStatus });
+    await this.apply(result);
+  }
+
+  /** Abort probes in flight (shutdown): the round returns without recording them. */
+  abortProbes(): void {
+    this.abort.abort();
+  }
+
+  private sharing(): ReturnType<typeof sharingIndex> {
+    if (this.index?.config !== this.config) this.index = { config: this.config, map: sharingIndex(this.config) };
+    return this.index.map;
+  }
+
+  /** The table now, or undefined (logged once per distinct error) when it cannot be read. */
+  private async list(): Promise<Table | undefined> {
+    const r = await this.deps.backend.list();
+    if (r.ok) {
+      if (this.tableError !== undefined) this.deps.log('IPVS table can be read again');
+      this.tableError = undefined;
+      return r.table;
+    }
+    if (this.tableError !== r.error) this.deps.log(`Can not read the IPVS table: ${r.error} (will retry every round)`);
+    this.tableError = r.error;
+    return undefined;
+  }
+
+  /** Reconcile against `observed`, apply, log, run fallback commands and alerts. */
+  private async sync(observed: Table): Promise<ApplyResult | undefined> {
+    const result = reconcile({
+      desired: desiredState(this.config, this.health, observed), observed, phase: this.phase,
+      ...(this.lastSeen ? { lastSeen: this.lastSeen } : {}),
+      retired: this.retired, fallbackCommandStatus: this.fallbackStatus,
+    });
+    const applied = await this.apply(result);
+    for (const c of result.commands) this.deps.commands.push(c.command, c.args);
+    this.fallbackStatus = result.fallbackCommandStatus;
+    this.lastSeen = applied?.table ?? observed;
+    this.phase = 'round';
+    this.retired = [];
+    this.previous = undefined;
+    return applied;
+  }
+
+  private async apply(result: ReconcileResult): Promise<ApplyResult | undefined> {
+    if (result.ops.length === 0) return undefined;
+    const applied = await this.deps.backend.apply(result.ops);
+    const failedLogged = new Set<number>();
+    for (const e of result.events) {
+      const r = applied.results[e.op];
+      if (r?.ok) {
+        this.deps.log(e.message);
+        this.alert(e);
+      } else if (!failedLogged.has(e.op)) {
+        failedLogged.add(e.op);
+        const reason = r?.reason ?? applied.error ?? 'not applied';
+        this.deps.log(`Failed to apply "ipvsadm ${opArgs(result.ops[e.op]!).join(' ')}": ${reason} (not done: ${e.message}; will retry)`);
+      }
+    }
+    for (const w of applied.stderr) this.deps.debug?.(2, `ipvsadm: ${w}`);
+    return applied;
+  }
+
+  private alert(e: TransitionEvent): void {
+    if (!e.alert || !this.deps.alerts) return;
+    const v = this.config.virtuals.find((x) => x.id === e.virtualId) ?? this.previous?.virtuals.find((x) => x.id === e.virtualId);
+    if (v) this.deps.alerts.send(e.alert.subject, v, e.alert.server, e.alert.inaccessible);
+  }
+}
