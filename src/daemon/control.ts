@@ -9,6 +9,8 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
+import { EmailAlerts } from '../alerts/email.js';
+import { MonitorFiles } from '../alerts/monitorfile.js';
 import { ConfigError, formatConfigMessage } from '../config/errors.js';
 import { findConfigFile, loadConfig } from '../config/load.js';
 import type { Config } from '../config/model.js';
@@ -156,8 +158,23 @@ export function backendFromEnv(env: NodeJS.ProcessEnv = process.env): IpvsBacken
 
 /** Runs the daemon in this process until it is stopped. */
 export async function runDaemon(o: ControlOptions, config: Config, logger: Logger, pidFile: string | undefined): Promise<number> {
+  const monitor = new MonitorFiles({ onError: (m) => logger.log(m) });
   const daemon = new Daemon({
     config, logger, backend: backendFromEnv(), debug: o.debug,
+    alerts: (status) => {
+      const email = new EmailAlerts({ global: config.global, status, log: (m) => logger.log(m), debug: (p, m) => logger.debug(p, m) });
+      return {
+        send: (subject, virtual, server, inaccessible) => { void email.send(subject, virtual, server, inaccessible); },
+        resend: () => email.resend(),
+        setGlobal: (g) => email.setGlobal(g),
+        flush: () => email.flush(),
+      };
+    },
+    monitor: {
+      // The check's own words go into the line (ldirectord writes a few fixed texts or "-").
+      record: (virtual, real, state, message) => { if (virtual.monitorfile) monitor.write(virtual.monitorfile, monitor.line(real.ldirectordId, state, message)); },
+      flush: () => monitor.flush(),
+    },
     ...(pidFile ? { pidFile } : {}),
     children: (child, verb) => runChildren(o, [child], verb),
     ...o.daemon,

@@ -11,7 +11,7 @@
 //             on signal: TERM", remove the pid file, exit 0.
 import { ConfigError, formatConfigMessage } from '../config/errors.js';
 import { loadConfig } from '../config/load.js';
-import type { Config } from '../config/model.js';
+import type { Config, GlobalConfig } from '../config/model.js';
 import type { IpvsBackend } from '../ipvs/types.js';
 import type { Logger } from '../log/logger.js';
 import { CommandQueue, execCommand } from './commands.js';
@@ -34,7 +34,7 @@ export interface DaemonOptions {
   pidFile?: string;
   /** Runs `tslvs CHILD_CONFIG VERB` for execute= lines (ldirectord's ld_cmd_children). */
   children?: (config: string, verb: string) => Promise<void>;
-  alerts?: (status: () => DaemonStatus) => AlertSink & { resend(): void; flush?(): Promise<void> };
+  alerts?: (status: () => DaemonStatus) => AlertsHandle;
   monitor?: MonitorSink & { flush?(): Promise<void> };
   reverse?: ReverseResolver;
   commandRunner?: CommandRunner;
@@ -47,11 +47,20 @@ export interface DaemonOptions {
   onRound?: (stats: { round: number; durationMs: number; probes: number; ops: number; failedOps: number }) => void;
 }
 
+/** Email alerts as the loop drives them (alerts/email.ts). */
+export interface AlertsHandle extends AlertSink {
+  /** ld_emailalert_resend(), after each pass. */
+  resend(): unknown;
+  /** Reload: the new global settings (the resend table is kept, as ldirectord keeps it). */
+  setGlobal?(global: GlobalConfig): void;
+  flush?(): Promise<void>;
+}
+
 export class Daemon {
   readonly director: Director;
   private readonly commands: CommandQueue;
   private readonly watch: ConfigFileWatch;
-  private readonly alerts: (AlertSink & { resend(): void; flush?(): Promise<void> }) | undefined;
+  private readonly alerts: AlertsHandle | undefined;
   private stopSignal: string | undefined;
   private reloadRequested = false;
   private fileEvent = false;
@@ -145,7 +154,7 @@ export class Daemon {
     this.opts.onRound?.({ round: this.rounds, durationMs: stats.durationMs, probes: stats.probes, ops: stats.ops, failedOps: stats.failedOps });
     if (this.stopSignal) return;
     await this.checkConfigFile(false);
-    this.alerts?.resend();
+    void this.alerts?.resend();
   }
 
   private intervalOf(virtualId: string): number {
@@ -213,6 +222,7 @@ export class Daemon {
     const after = new Set(next.global.execute);
     for (const c of before) if (!after.has(c)) await this.opts.children?.(c, 'stop');
     for (const c of after) await this.opts.children?.(c, before.has(c) ? 'reload_or_start' : 'start');
+    this.alerts?.setGlobal?.(next.global);
     await this.director.reload(next);
     // New virtuals are due at once; the others keep their rhythm.
     for (const id of [...this.nextDue.keys()]) if (!next.virtuals.some((v) => v.id === id)) this.nextDue.delete(id);

@@ -116,26 +116,28 @@ export class Director {
     if (this.abort.signal.aborted) return { probes: jobs.length, durationMs: performance.now() - started, probeMs, ops: 0, failedOps: 0, execs: 0 };
 
     // Outcomes go to the health machine in config order, so its lines come out in ldirectord's order.
-    const outcomes: Array<{ checkKey: string; outcome: Outcome }> = [];
+    // `logged`: a check result (or maintenance) that ldirectord writes to the monitorfile;
+    // checktype=on records "up" without one (service_set without do_log).
+    const outcomes: Array<{ checkKey: string; outcome: Outcome; logged?: boolean }> = [];
     tasks.forEach((t, i) => {
       if (inMaintenance[i] !== undefined) {
         this.deps.debug?.(2, `Server maintenance: Found file ${inMaintenance[i]}`);
-        outcomes.push({ checkKey: t.checkKey, outcome: { kind: 'maintenance', message: 'Server in maintenance' } });
+        outcomes.push({ checkKey: t.checkKey, outcome: { kind: 'maintenance', message: 'Server in maintenance' }, logged: true });
       } else if (t.choice.kind === 'assumeUp') {
         outcomes.push({ checkKey: t.checkKey, outcome: { kind: 'up', message: '' } });
       } else if (jobOf[i]! >= 0) {
         const r = results[jobOf[i]!]!;
         const probe = t.choice.kind === 'probe' && t.virtual.checktype === 'combined'
           ? { probe: t.choice.checktype === 'connect' ? 'connect' as const : 'negotiate' as const } : {};
-        outcomes.push({ checkKey: t.checkKey, outcome: { kind: r.up ? 'up' : 'down', message: r.message, ...probe } });
+        outcomes.push({ checkKey: t.checkKey, outcome: { kind: r.up ? 'up' : 'down', message: r.message, ...probe }, logged: true });
       }
     });
     const recorded = recordOutcomes(this.health, sharing, outcomes);
     this.health = recorded.health;
     recorded.results.forEach(({ events }, i) => {
       for (const e of events) this.deps.log(e.message);
-      const { checkKey, outcome } = outcomes[i]!;
-      if (!this.deps.monitor) return;
+      const { checkKey, outcome, logged } = outcomes[i]!;
+      if (!this.deps.monitor || !logged) return;
       const state = outcome.kind === 'up' ? 'up' : 'down';
       for (const { virtual, real } of sharing.get(checkKey) ?? []) {
         if (virtual.monitorfile) this.deps.monitor.record(virtual, real, state, outcome.message);

@@ -1,0 +1,224 @@
+// The round loop's decisions against real loopback HTTP servers and the simulated table:
+// the exact lines ldirectord logs and the table after each round.
+import fs from 'node:fs';
+import path from 'node:path';
+import { makeKit, tempDir } from '../support/director-kit.js';
+import { startRealServer } from '../support/realservers.js';
+import type { RealServerStub } from '../support/realservers.js';
+
+let a: RealServerStub;
+let b: RealServerStub;
+let fb: RealServerStub;
+
+beforeAll(async () => {
+  a = await startRealServer('127.0.0.1');
+  b = await startRealServer('127.0.0.1');
+  fb = await startRealServer('127.0.0.1');
+});
+afterAll(async () => { await Promise.all([a, b, fb].map((s) => s.close())); });
+beforeEach(async () => { await a.set('up'); await b.set('up'); });
+
+const V = '127.0.0.200:80';
+const cfg = (global: string[], virtual: string[]) => [
+  'checktimeout=1', ...global, '', `virtual=${V}`,
+  `\treal=127.0.0.1:${a.port} masq 2`, `\treal=127.0.0.1:${b.port} masq 1`,
+  '\tservice=http', '\trequest="/"', '\treceive="OK"', ...virtual.map((l) => `\t${l}`), '',
+].join('\n');
+const sorted = (text: string) => text.split('\n').filter(Boolean).sort();
+const A = () => `127.0.0.1:${a.port}`;
+const B = () => `127.0.0.1:${b.port}`;
+
+test('basic: start, a real fails and comes back, stop', async () => {
+  const k = await makeKit(cfg([], []));
+  await k.director.start();
+  expect(k.take()).toEqual([`Added virtual server: ${V}`]);
+  await k.director.round();
+  expect(k.take()).toEqual([
+    `Added real server: ${A()} (${V}) (Weight set to 2)`,
+    `Added real server: ${B()} (${V}) (Weight set to 1)`,
+  ]);
+  expect(sorted(await k.save())).toEqual(sorted(`-A -t ${V} -s wrr\n-a -t ${V} -r ${A()} -m -w 2\n-a -t ${V} -r ${B()} -m -w 1\n`));
+  await b.set('fail');
+  await k.director.round();
+  expect(k.take()).toEqual([`Deleted real server: ${B()} (${V})`]);
+  await k.director.round();
+  expect(k.take()).toEqual([]);
+  await b.set('up');
+  await k.director.round();
+  expect(k.take()).toEqual([
+    `Resetting soft failure count: ${B()} (tcp:${V})`,
+    `Added real server: ${B()} (${V}) (Weight set to 1)`,
+  ]);
+  await k.director.stop();
+  expect(k.take()).toEqual([
+    `Purged real server (stop): ${A()} (${V})`, `Purged real server (stop): ${B()} (${V})`, `Purged virtual server (stop): ${V}`,
+  ]);
+  expect(await k.save()).toBe('');
+}, 20_000);
+
+test('quiescent=yes keeps a failed real at weight 0 and restores it', async () => {
+  const k = await makeKit(cfg(['quiescent=yes'], []));
+  await k.director.start();
+  await k.director.round();
+  k.take();
+  await a.set('refuse');
+  await k.director.round();
+  expect(k.take()).toEqual([`Quiescent real server: ${A()} (${V}) (Weight set to 0)`]);
+  expect(await k.save()).toContain(`-a -t ${V} -r ${A()} -m -w 0`);
+  await a.set('up');
+  await k.director.round();
+  expect(k.take()).toEqual([
+    `Resetting soft failure count: ${A()} (tcp:${V})`,
+    `Restored real server: ${A()} (${V}) (Weight set to 2)`,
+  ]);
+}, 20_000);
+
+test('fallback and fallbackcommand: once per change, argv without a shell', async () => {
+  const k = await makeKit(cfg(['fallbackcommand="/usr/local/bin/fb cmd"'], [`fallback=127.0.0.1:${fb.port} masq`]));
+  await k.director.start();
+  expect(k.take()).toEqual([`Added virtual server: ${V}`, `Added fallback server: 127.0.0.1:${fb.port} (${V}) (Weight set to 1)`]);
+  await k.queue.drain();
+  // The quotes group words as /bin/sh would; nothing else is interpreted.
+  expect(k.commands).toEqual([['/usr/local/bin/fb cmd', 'start', V, 'tcp']]);
+  await k.director.round();
+  expect(k.take()).toEqual([
+    `Added real server: ${A()} (${V}) (Weight set to 2)`,
+    `Added real server: ${B()} (${V}) (Weight set to 1)`,
+    `Deleted fallback server: 127.0.0.1:${fb.port} (${V})`,
+  ]);
+  await a.set('fail');
+  await b.set('hang');
+  await k.director.round();
+  expect(k.take()).toEqual([
+    `Added fallback server: 127.0.0.1:${fb.port} (${V}) (Weight set to 1)`,
+    `Deleted real server: ${A()} (${V})`,
+    `Deleted real server: ${B()} (${V})`,
+  ]);
+  await k.director.round();
+  await k.queue.drain();
+  expect(k.commands.map((c) => c[1])).toEqual(['start', 'stop', 'start']);
+}, 20_000);
+
+test('failurecount=3: soft failures, then down; one success resets', async () => {
+  const k = await makeKit(cfg(['failurecount=3'], []));
+  await k.director.start();
+  await k.director.round();
+  k.take();
+  await b.set('fail');
+  await k.director.round();
+  await k.director.round();
+  expect(k.take()).toEqual([
+    `Soft failure real server: ${B()} (tcp:${V}) failure 1/3`,
+    `Soft failure real server: ${B()} (tcp:${V}) failure 2/3`,
+  ]);
+  await k.director.round();
+  expect(k.take()).toEqual([`Deleted real server: ${B()} (${V})`]);
+}, 20_000);
+
+test('maintenancedir: IP:PORT and IP files take reals out, without a lookup', async () => {
+  const dir = tempDir('tslvs-maint-');
+  let lookups = 0;
+  const k = await makeKit(cfg([`maintenancedir=${dir}`], []), { reverse: async () => { lookups++; return undefined; } });
+  await k.director.start();
+  await k.director.round();
+  k.take();
+  fs.writeFileSync(path.join(dir, B()), '');
+  await k.director.round();
+  expect(k.take()).toEqual([`Deleted real server: ${B()} (${V})`]);
+  fs.rmSync(path.join(dir, B()));
+  fs.writeFileSync(path.join(dir, '127.0.0.1'), '');
+  await k.director.round();
+  // B stays out (the IP file covers it too); A goes.
+  expect(k.take()).toEqual([`Deleted real server: ${A()} (${V})`]);
+  expect(lookups).toBe(0);
+  fs.rmSync(dir, { recursive: true });
+}, 20_000);
+
+test('maintenancedir: a host-name file matches through the reverse lookup (FQDN and short name)', async () => {
+  const dir = tempDir('tslvs-maint-');
+  fs.writeFileSync(path.join(dir, `web1:${b.port}`), '');
+  const k = await makeKit(cfg([`maintenancedir=${dir}`], []), { reverse: async (ip) => (ip === '127.0.0.1' ? 'web1.example.org' : undefined) });
+  await k.director.start();
+  await k.director.round();
+  expect(k.take()).toEqual([`Added virtual server: ${V}`, `Added real server: ${A()} (${V}) (Weight set to 2)`]);
+  fs.rmSync(dir, { recursive: true });
+}, 20_000);
+
+test('combined checktype=2: negotiate first, then two connects, then negotiate', async () => {
+  const k = await makeKit(cfg([], ['checktype=2']));
+  await k.director.start();
+  const before = b.hits;
+  await k.director.round(); // negotiate: an HTTP request
+  expect(b.hits).toBe(before + 1);
+  await k.director.round(); // connect
+  await k.director.round(); // connect
+  expect(b.hits).toBe(before + 1);
+  await k.director.round(); // negotiate again
+  expect(b.hits).toBe(before + 2);
+  // A failing HTTP answer is not seen by a connect check.
+  await b.set('fail');
+  await k.director.round();
+  await k.director.round();
+  expect(k.take().filter((l) => l.startsWith('Deleted'))).toEqual([]);
+  await k.director.round();
+  expect(k.take()).toEqual([`Deleted real server: ${B()} (${V})`]);
+}, 20_000);
+
+test('drift: a real deleted by hand is put back and the repair is logged', async () => {
+  const k = await makeKit(cfg([], []));
+  await k.director.start();
+  await k.director.round();
+  k.take();
+  await k.ipvsadm('-d', '-t', V, '-r', A());
+  await k.ipvsadm('-a', '-t', V, '-r', '127.0.0.9:80', '-m');
+  await k.director.round();
+  expect(k.take()).toEqual([
+    `Repaired real server: ${A()} (${V}) (Weight set to 2) (was missing)`,
+    `Purged real server (repair): 127.0.0.9:80 (${V})`,
+  ]);
+}, 20_000);
+
+test('cleanstop=no leaves the table as it is', async () => {
+  const k = await makeKit(cfg(['cleanstop=no'], []));
+  await k.director.start();
+  await k.director.round();
+  k.take();
+  const before = await k.save();
+  await k.director.stop();
+  expect(k.take()).toEqual([]);
+  expect(await k.save()).toBe(before);
+}, 20_000);
+
+test('thresholds and fwmark virtuals', async () => {
+  const text = ['checktimeout=1', '', 'virtual=7', `\treal=127.0.0.1:${a.port} masq 3 u:100 l:10`, '\tservice=http', '\treceive="OK"', '\tcheckport=' + a.port, ''].join('\n');
+  const k = await makeKit(text);
+  await k.director.start();
+  await k.director.round();
+  expect(k.take()).toEqual(['Added virtual server: 7', `Added real server: ${A()} (7) (Weight set to 3)`]);
+  expect(await k.ipvsadm('-L', '-n', '--thresholds')).toMatch(new RegExp(`-> ${A().replace(/\./g, '\\.')}\\s+100\\s+10\\s`));
+}, 20_000);
+
+test('a failed ipvsadm op is reported, not logged as done, and retried next round', async () => {
+  const k = await makeKit(cfg([], []));
+  const real = k.backend;
+  let failNext = true;
+  const flaky = {
+    name: 'flaky', list: () => real.list(),
+    async apply(ops: Parameters<typeof real.apply>[0]) {
+      if (!failNext) return real.apply(ops);
+      failNext = false;
+      const r = await real.apply([]);
+      return { ...r, ok: false, results: ops.map((op) => ({ op, ok: false, reason: 'Memory allocation problem' })) };
+    },
+  };
+  const k2 = await makeKit(cfg([], []), { backend: flaky });
+  await k2.director.start();
+  expect(k2.take()).toEqual([`Failed to apply "ipvsadm -A -t ${V} -s wrr": Memory allocation problem (not done: Added virtual server: ${V}; will retry)`]);
+  await k2.director.round();
+  expect(k2.take()).toEqual([
+    `Added virtual server: ${V}`,
+    `Added real server: ${A()} (${V}) (Weight set to 2)`,
+    `Added real server: ${B()} (${V}) (Weight set to 1)`,
+  ]);
+  void k;
+}, 20_000);
