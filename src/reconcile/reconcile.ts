@@ -89,12 +89,18 @@ function reconcileVirtual(out: OpList, dv: DesiredVirtual, obs: Service | undefi
   }
 
   const wanted = new Set(dv.reals.map((dr) => dr.key));
+  // Deletions in config order (ldirectord's check order), then untracked reals in table order.
+  const knownAt = new Map<string, { k: KnownReal; at: number }>();
+  dv.known.forEach((k, at) => { if (!knownAt.has(k.key)) knownAt.set(k.key, { k, at }); });
+  const deletions: Array<{ at: number; p: Pending }> = [];
   for (const [key, o] of obsReals) {
     if (wanted.has(key)) continue;
-    const known = dv.known.find((k) => k.key === key);
-    removing.push({ op: { kind: 'deleteReal', service: dv.service.id, address: o.address, port: o.port },
-      events: [known ? deletedEvent(dv, known) : purgedEvent(dv, `${printable(o.address)}:${o.port}`, untrackedTag)] });
+    const known = knownAt.get(key);
+    deletions.push({ at: known?.at ?? Infinity, p: { op: { kind: 'deleteReal', service: dv.service.id, address: o.address, port: o.port },
+      events: [known ? deletedEvent(dv, known.k) : purgedEvent(dv, `${printable(o.address)}:${o.port}`, untrackedTag)] } });
   }
+  deletions.sort((x, y) => (x.at === y.at ? 0 : x.at < y.at ? -1 : 1));
+  for (const d of deletions) removing.push(d.p);
 
   for (const p of [...serving, ...quiescing, ...removing]) out.push(p);
 }

@@ -2,7 +2,7 @@
 // the exact lines ldirectord logs and the table after each round.
 import fs from 'node:fs';
 import path from 'node:path';
-import { makeKit, tempDir } from '../support/director-kit.js';
+import { makeKit, parseConfig, tempDir } from '../support/director-kit.js';
 import { startRealServer } from '../support/realservers.js';
 import type { RealServerStub } from '../support/realservers.js';
 
@@ -221,4 +221,32 @@ test('a failed ipvsadm op is reported, not logged as done, and retried next roun
     `Added real server: ${B()} (${V}) (Weight set to 1)`,
   ]);
   void k;
+}, 20_000);
+
+test('reload: a virtual and reals added and removed; soft-failure counts survive (ldirectord resets them)', async () => {
+  const k = await makeKit(cfg(['failurecount=3'], []));
+  await k.director.start();
+  await k.director.round();
+  k.take();
+  await b.set('fail');
+  await k.director.round();
+  expect(k.take()).toEqual([`Soft failure real server: ${B()} (tcp:${V}) failure 1/3`]);
+  const next = [
+    'checktimeout=1', 'failurecount=3', '', `virtual=${V}`, `\treal=127.0.0.1:${b.port} masq 1`, `\treal=127.0.0.1:${fb.port} masq 5`,
+    '\tservice=http', '\trequest="/"', '\treceive="OK"', '', 'virtual=127.0.0.201:80', `\treal=127.0.0.1:${a.port} masq`, '\tservice=http', '',
+  ].join('\n');
+  await k.director.reload(await parseConfig(next));
+  expect(k.take()).toEqual([
+    `Purged real server (start): ${A()} (${V})`,
+    'Added virtual server: 127.0.0.201:80',
+  ]);
+  await k.director.round();
+  expect(k.take()).toEqual([
+    `Soft failure real server: ${B()} (tcp:${V}) failure 2/3`,
+    `Added real server: 127.0.0.1:${fb.port} (${V}) (Weight set to 5)`,
+    `Added real server: ${A()} (127.0.0.201:80) (Weight set to 1)`,
+  ]);
+  // Dropping a virtual purges it.
+  await k.director.reload(await parseConfig(cfg(['failurecount=3'], [])));
+  expect(k.take()).toEqual(expect.arrayContaining(['Purged virtual server (start): 127.0.0.201:80']));
 }, 20_000);
