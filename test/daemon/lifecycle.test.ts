@@ -206,3 +206,24 @@ test('execute= starts and stops the named config with the daemon; emailalert lin
   await waitFor(childLog, /terminated on signal: TERM/);
   await waitFor(log, /terminated on signal: TERM/);
 }, 60_000);
+
+test('restart waits for the old daemon to go, then starts a new one', async () => {
+  const log = path.join(dir, 'rs.log');
+  const cfg = writeConfig('rs.cf', ['checkinterval=1', 'checktimeout=1', `logfile="${log}"`, '', `virtual=${V}`, `\treal=127.0.0.1:${a.port} masq`, '\tservice=http']);
+  started.push(cfg);
+  expect((await tslvs(cfg, 'start')).exitCode).toBe(0);
+  const pidFile = path.join(dir, 'ldirectord.rs.cf.pid');
+  const first = fs.readFileSync(pidFile, 'utf8');
+  await waitFor(log, /Added real server/);
+  expect((await tslvs('restart', cfg)).exitCode).toBe(0);
+  const second = fs.readFileSync(pidFile, 'utf8');
+  expect(second).not.toBe(first);
+  const lines = logLines(log).map((l) => l.replace(/^\[[^\]]*\] /, ''));
+  const term = lines.indexOf('Linux Director Daemon terminated on signal: TERM');
+  expect(term).toBeGreaterThan(0);
+  // The restarting process logged "Invoking" before it sent TERM; "Starting" follows the TERM.
+  expect(lines[term - 1]).toBe(`Purged virtual server (stop): ${V}`);
+  expect(lines.lastIndexOf(`Invoking ldirectord invoked as: ${TSLVS} restart ${cfg} `)).toBeLessThan(term);
+  expect(lines[term + 1]).toBe('Starting Linux Director v1.186-ha as daemon');
+  expect((await tslvs(cfg, 'stop')).exitCode).toBe(0);
+}, 60_000);
