@@ -239,6 +239,8 @@ export class Daemon {
     await this.commands.drain();
     await this.alerts?.flush?.();
     await this.opts.monitor?.flush?.();
+    // Every line is on disk before the pid file goes: a restart waiting for it logs next.
+    await this.opts.logger.flush();
     if (this.opts.pidFile) removeOwnPidFile(this.opts.pidFile);
     // ld_exit() logs a zero exit status only at debug level 3 (-d).
     if (this.opts.debug) this.opts.logger.log(`Exiting with exit_status 0: Linux Director Daemon terminated on signal: ${signal}`);
