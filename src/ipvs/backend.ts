@@ -23,7 +23,7 @@ import { Ipvsadm } from './cli.js';
 import { KernelTable, schedFlagNames, VERSION_LINE, type KState } from './kernel.js';
 import { effectiveRealPort, opArgs, realKey, realKeyOf, schedFlagBits, serviceKey, validateOp } from './ops.js';
 import { mergeSaveAndThresholds, parseListing, parseSave } from './parse.js';
-import type { ApplyResult, IpvsBackend, IpvsOp, ListResult, OpResult, Service, ServiceId, Table } from './types.js';
+import type { ApplyResult, IpvsBackend, IpvsOp, ListResult, OpResult, Real, Service, ServiceId, Table } from './types.js';
 
 export interface RunOutcome {
   /** false: could not run, timed out, or was killed */
@@ -113,9 +113,29 @@ function readTable(stdout: string): { table: Table; warnings: string[] } | null 
   return { table: { services: merged.services }, warnings: merged.warnings };
 }
 
+/** Per-table lookup maps, built once per listed table (a round verifies thousands of ops). */
+const tableIndex = new WeakMap<Table, Map<string, { service: Service; reals: Map<string, Real> }>>();
+
+function indexOf(table: Table): Map<string, { service: Service; reals: Map<string, Real> }> {
+  let index = tableIndex.get(table);
+  if (!index) {
+    index = new Map();
+    for (const service of table.services) {
+      const reals = new Map<string, Real>();
+      for (const r of service.reals) reals.set(realKey(service.id, r.address, r.port), r);
+      if (!index.has(serviceKey(service.id))) index.set(serviceKey(service.id), { service, reals });
+    }
+    tableIndex.set(table, index);
+  }
+  return index;
+}
+
 export function findService(table: Table, id: ServiceId): Service | undefined {
-  const k = serviceKey(id);
-  return table.services.find((s) => serviceKey(s.id) === k);
+  return indexOf(table).get(serviceKey(id))?.service;
+}
+
+function findRealIn(table: Table, id: ServiceId, key: string): Real | undefined {
+  return indexOf(table).get(serviceKey(id))?.reals.get(key);
 }
 
 const family = (id: ServiceId, address?: string): 4 | 6 =>
@@ -150,8 +170,7 @@ function postcondition(op: IpvsOp, table: Table): string | null {
       const s = findService(table, op.service);
       if (!s) return 'service not in the table';
       const port = effectiveRealPort(op.service, op.real);
-      const key = realKey(op.service, op.real.address, port);
-      const r = s.reals.find((x) => realKey(s.id, x.address, x.port) === key);
+      const r = findRealIn(table, op.service, realKey(op.service, op.real.address, port));
       if (!r) return 'real server not in the table';
       const w = op.real;
       const diffs: string[] = [];
@@ -170,8 +189,7 @@ function postcondition(op: IpvsOp, table: Table): string | null {
     case 'deleteReal': {
       const s = findService(table, op.service);
       if (!s) return null;
-      const key = realKey(op.service, op.address, op.port);
-      return s.reals.some((x) => realKey(s.id, x.address, x.port) === key) ? 'real server still in the table' : null;
+      return findRealIn(table, op.service, realKey(op.service, op.address, op.port)) ? 'real server still in the table' : null;
     }
   }
 }
