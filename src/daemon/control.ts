@@ -7,6 +7,7 @@
 //    child has written its pid file, or 1 with the child's error if it dies first.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { EmailAlerts } from '../alerts/email.js';
@@ -20,7 +21,7 @@ import { createLogger } from '../log/logger.js';
 import type { Logger } from '../log/logger.js';
 import { Daemon, VERSION_STR } from './daemon.js';
 import type { DaemonOptions } from './daemon.js';
-import { cfgnameOf, pidFilePath, readDaemonState, RUN_DIR } from './pidfile.js';
+import { cfgnameOf, pidFilePath, readDaemonState, removeOwnPidFile, RUN_DIR } from './pidfile.js';
 
 export const VERBS = ['start', 'stop', 'restart', 'try-restart', 'reload', 'force-reload', 'status'] as const;
 export type Verb = (typeof VERBS)[number];
@@ -94,6 +95,8 @@ export async function control(o: ControlOptions): Promise<number> {
     return status;
   };
   log?.log(`Invoking ldirectord invoked as: ${o.argv0} ${o.words.map((w) => `${w} `).join('')}`);
+  // On disk before any signal is sent: the daemon's reaction must come after it in the log.
+  await log?.flush();
 
   const state = readDaemonState(pidFile);
   const done = `Exiting from ldirectord ${o.verb}`;
@@ -158,8 +161,30 @@ export function backendFromEnv(env: NodeJS.ProcessEnv = process.env): IpvsBacken
 
 /** Runs the daemon in this process until it is stopped. */
 export async function runDaemon(o: ControlOptions, config: Config, logger: Logger, pidFile: string | undefined): Promise<number> {
+  const fail = async (err: unknown): Promise<number> => {
+    const message = err instanceof Error ? err.message : String(err);
+    logger.log(`Exiting with exit_status 1: ${message}`);
+    await logger.flush();
+    if (pidFile) removeOwnPidFile(pidFile);
+    return 1;
+  };
+  // A fault anywhere (a timer, a socket) is logged before the daemon goes, never silent.
+  const fatal = (err: unknown) => { void fail(err).then((code) => process.exit(code)); };
+  process.on('uncaughtException', fatal);
+  process.on('unhandledRejection', fatal);
+  try {
+    return await makeDaemon(o, config, logger, pidFile).run();
+  } catch (err) {
+    return fail(err);
+  } finally {
+    process.off('uncaughtException', fatal);
+    process.off('unhandledRejection', fatal);
+  }
+}
+
+function makeDaemon(o: ControlOptions, config: Config, logger: Logger, pidFile: string | undefined): Daemon {
   const monitor = new MonitorFiles({ onError: (m) => logger.log(m) });
-  const daemon = new Daemon({
+  return new Daemon({
     config, logger, backend: backendFromEnv(), debug: o.debug,
     alerts: (status) => {
       const email = new EmailAlerts({ global: config.global, status, log: (m) => logger.log(m), debug: (p, m) => logger.debug(p, m) });
@@ -179,15 +204,6 @@ export async function runDaemon(o: ControlOptions, config: Config, logger: Logge
     children: (child, verb) => runChildren(o, [child], verb),
     ...o.daemon,
   });
-  try {
-    return await daemon.run();
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    logger.log(`Exiting with exit_status 1: ${message}`);
-    await logger.flush();
-    if (pidFile) fs.rmSync(pidFile, { force: true });
-    return 1;
-  }
 }
 
 /**
@@ -206,20 +222,29 @@ async function detach(o: ControlOptions, file: string, pidFile: string, log: Log
     return 1;
   }
   await log.flush();
-  const child = spawn(o.self[0]!, [...o.self.slice(1), ...o.rawArgs], {
-    detached: true, stdio: 'ignore', cwd: '/',
-    env: { ...process.env, [CHILD_ENV]: JSON.stringify({ file: path.resolve(file), pidFile }) },
-  });
-  const exited = new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
-  child.unref();
-  for (;;) {
-    const raced = await Promise.race([exited, sleep(50).then(() => undefined)]);
-    if (raced !== undefined) {
-      o.io.stderr(`tslvs: the daemon exited with status ${raced} before it was running; see the log\n`);
-      return 1;
+  // The child's stderr goes to a file until it runs, so an early death can be explained here.
+  const errFile = path.join(os.tmpdir(), `tslvs-start-${process.pid}.err`);
+  const errFd = fs.openSync(errFile, 'w+');
+  try {
+    const child = spawn(o.self[0]!, [...o.self.slice(1), ...o.rawArgs], {
+      detached: true, stdio: ['ignore', 'ignore', errFd], cwd: '/',
+      env: { ...process.env, [CHILD_ENV]: JSON.stringify({ file: path.resolve(file), pidFile }) },
+    });
+    const exited = new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
+    child.unref();
+    for (;;) {
+      const raced = await Promise.race([exited, sleep(50).then(() => undefined)]);
+      if (raced !== undefined) {
+        const why = fs.readFileSync(errFile, 'latin1').trim();
+        o.io.stderr(`tslvs: the daemon exited with status ${raced} before it was running${why ? `: ${why}` : '; see the log'}\n`);
+        return 1;
+      }
+      const s = readDaemonState(pidFile);
+      if (s.state === 'running' && s.pid === child.pid) return 0;
     }
-    const s = readDaemonState(pidFile);
-    if (s.state === 'running' && s.pid === child.pid) return 0;
+  } finally {
+    fs.closeSync(errFd);
+    fs.rmSync(errFile, { force: true });
   }
 }
 
