@@ -72,6 +72,7 @@ export function run(file: string, args: string[], opts: { input?: string; cwd?: 
     child.stderr.on('data', (b: Buffer) => { out += b.toString(); });
     child.on('error', reject);
     child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${file} ${args.join(' ')} exited ${code}:\n${out}`))));
+    child.stdin.on('error', () => { /* the child may exit before reading its input */ });
     child.stdin.end(opts.input ?? '');
   });
 }
