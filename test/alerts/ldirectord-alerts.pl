@@ -1,7 +1,7 @@
 #!/usr/bin/perl
 # Runs ldirectord's own alert code (ld_emailalert_send, ld_emailalert_resend, service_set's
 # monitorfile write) and prints what it logged as JSON. Loads /usr/sbin/ldirectord minus its
-# main program, like test/support/a-ldirectord-check.pl. Test-only seams: localtime()/time()
+# main program (test/support/ldirectord-load.pl). Test-only seams: localtime()/time()
 # come from the ops, Net::SMTP gets the port from $ENV{SMTP_PORT}, Mail::Mailer's sendmail
 # from $ENV{PERL_MAILERS}.
 # Usage: ldirectord-alerts.pl '{"globals":{...},"ops":[...]}'
@@ -19,18 +19,9 @@ BEGIN {
 }
 
 my $ldirectord = $ENV{LDIRECTORD} // '/usr/sbin/ldirectord';
-open(my $fh, '<', $ldirectord) or die "cannot read $ldirectord: $!\n";
-my $src = do { local $/; <$fh> };
-close($fh);
-$src =~ s/^# command line options\n.*?^&ld_exit\(0, "Reached end of \\"main\\""\);\n//ms
-	or die "could not find ldirectord's main program in $ldirectord\n";
-$src =~ s/^__END__\n.*//ms;
-{
-	package main;
-	no strict;
-	eval $src;
-	die "loading $ldirectord: $@" if $@;
-}
+use FindBin;
+require "$FindBin::Bin/../support/ldirectord-load.pl";
+ldirectord_load($ldirectord);
 
 require Net::SMTP;
 my $smtp_new = \&Net::SMTP::new;

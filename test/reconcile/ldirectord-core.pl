@@ -15,18 +15,9 @@ my $ldirectord = $ENV{LDIRECTORD} // '/usr/sbin/ldirectord';
 my ($config, $script_file) = @ARGV;
 die "usage: $0 CONFIG SCRIPT\n" unless $script_file;
 
-open(my $fh, '<', $ldirectord) or die "cannot read $ldirectord: $!\n";
-my $src = do { local $/; <$fh> };
-close($fh);
-$src =~ s/^# command line options\n.*?^&ld_exit\(0, "Reached end of \\"main\\""\);\n//ms
-	or die "could not find ldirectord's main program in $ldirectord\n";
-$src =~ s/^__END__\n.*//ms;
-{
-	package main;
-	no strict;
-	eval $src;
-	die "loading $ldirectord: $@" if $@;
-}
+use FindBin;
+require "$FindBin::Bin/../support/ldirectord-load.pl";
+ldirectord_load($ldirectord);
 
 my $script = do { open(my $s, '<', $script_file) or die "$script_file: $!"; local $/; decode_json(<$s>) };
 
