@@ -24,6 +24,14 @@ const cfg = (global: string[], virtual: string[]) => [
   `\treal=127.0.0.1:${a.port} masq 2`, `\treal=127.0.0.1:${b.port} masq 1`,
   '\tservice=http', '\trequest="/"', '\treceive="OK"', ...virtual.map((l) => `\t${l}`), '',
 ].join('\n');
+/** A kit whose director has started and run its first round; its lines so far are taken. */
+async function running(...args: Parameters<typeof makeKit>) {
+  const k = await makeKit(...args);
+  await k.director.start();
+  await k.director.round();
+  k.take();
+  return k;
+}
 const sorted = (text: string) => text.split('\n').filter(Boolean).sort();
 const A = () => `127.0.0.1:${a.port}`;
 const B = () => `127.0.0.1:${b.port}`;
@@ -57,10 +65,7 @@ test('basic: start, a real fails and comes back, stop', async () => {
 }, 20_000);
 
 test('quiescent=yes keeps a failed real at weight 0 and restores it', async () => {
-  const k = await makeKit(cfg(['quiescent=yes'], []));
-  await k.director.start();
-  await k.director.round();
-  k.take();
+  const k = await running(cfg(['quiescent=yes'], []));
   await a.set('refuse');
   await k.director.round();
   expect(k.take()).toEqual([`Quiescent real server: ${A()} (${V}) (Weight set to 0)`]);
@@ -100,10 +105,7 @@ test('fallback and fallbackcommand: once per change, argv without a shell', asyn
 }, 20_000);
 
 test('failurecount=3: soft failures, then down; one success resets', async () => {
-  const k = await makeKit(cfg(['failurecount=3'], []));
-  await k.director.start();
-  await k.director.round();
-  k.take();
+  const k = await running(cfg(['failurecount=3'], []));
   await b.set('fail');
   await k.director.round();
   await k.director.round();
@@ -165,10 +167,7 @@ test('combined checktype=2: negotiate first, then two connects, then negotiate',
 }, 20_000);
 
 test('drift: a real deleted by hand is put back and the repair is logged', async () => {
-  const k = await makeKit(cfg([], []));
-  await k.director.start();
-  await k.director.round();
-  k.take();
+  const k = await running(cfg([], []));
   await k.ipvsadm('-d', '-t', V, '-r', A());
   await k.ipvsadm('-a', '-t', V, '-r', '127.0.0.9:80', '-m');
   await k.director.round();
@@ -179,10 +178,7 @@ test('drift: a real deleted by hand is put back and the repair is logged', async
 }, 20_000);
 
 test('cleanstop=no leaves the table as it is', async () => {
-  const k = await makeKit(cfg(['cleanstop=no'], []));
-  await k.director.start();
-  await k.director.round();
-  k.take();
+  const k = await running(cfg(['cleanstop=no'], []));
   const before = await k.save();
   await k.director.stop();
   expect(k.take()).toEqual([]);
@@ -224,10 +220,7 @@ test('a failed ipvsadm op is reported, not logged as done, and retried next roun
 }, 20_000);
 
 test('reload: a virtual and reals added and removed; soft-failure counts survive (ldirectord resets them)', async () => {
-  const k = await makeKit(cfg(['failurecount=3'], []));
-  await k.director.start();
-  await k.director.round();
-  k.take();
+  const k = await running(cfg(['failurecount=3'], []));
   await b.set('fail');
   await k.director.round();
   expect(k.take()).toEqual([`Soft failure real server: ${B()} (tcp:${V}) failure 1/3`]);
