@@ -24,7 +24,7 @@ export interface Run { stdout: string; stderr: string; exitCode: number }
 
 async function isolated(argv: string[]): Promise<Run> {
   const r = await execa('unshare', ['-m', 'sh', '-c', 'mount --bind "$0" /etc/nsswitch.conf && exec "$@"', nsswitchFile(), ...argv], {
-    reject: false, encoding: 'latin1', env: { HOSTNAME: 'director', NO_COLOR: '1' }, timeout: 60_000,
+    reject: false, encoding: 'latin1', env: { HOSTNAME: 'director', NO_COLOR: '1' }, timeout: 110_000,
   });
   return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode ?? -1 };
 }
