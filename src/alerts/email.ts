@@ -22,8 +22,7 @@ import dns from 'node:dns/promises';
 import net from 'node:net';
 import os from 'node:os';
 import { execa } from 'execa';
-import addressparser from 'nodemailer/lib/addressparser';
-import SMTPConnection from 'nodemailer/lib/smtp-connection';
+import type SMTPConnectionType from 'nodemailer/lib/smtp-connection';
 import { virtualName } from '../config/ids.js';
 import type { EmailStatus, GlobalConfig, VirtualService } from '../config/model.js';
 import { perlTrue } from '../config/perl.js';
@@ -173,13 +172,16 @@ export class EmailAlerts {
     try {
       const { host, port } = parseSmtpServer(server);
       const addresses = net.isIP(host) ? [host] : await lookupAll(host, this.smtpTimeoutMs);
+      // nodemailer is loaded on the first mail: most daemons never send one.
+      const { default: addressparser } = await import('nodemailer/lib/addressparser');
+      const { default: SMTPConnection } = await import('nodemailer/lib/smtp-connection');
       const recipients = addressparser(to, { flatten: true }).map((a) => a.address).filter((a) => a !== '');
       const envelope = { from: sender, to: recipients.length > 0 ? recipients : [to] };
       const data = Buffer.from(message, 'latin1');
       // Like IO::Socket::IP: try each address until one accepts the connection.
       let lastError: unknown = new Error(`no address for ${host}`);
       for (const address of addresses) {
-        const result = await smtpSession(address, port, envelope, data, deadline);
+        const result = await smtpSession(SMTPConnection, address, port, envelope, data, deadline);
         if (result === 'sent') return;
         lastError = result.error;
         if (result.phase === 'session') break;
@@ -248,8 +250,8 @@ async function lookupAll(host: string, timeoutMs: number): Promise<string[]> {
 type SessionResult = 'sent' | { phase: 'connect' | 'session'; error: unknown };
 
 /** One plain SMTP transaction (no STARTTLS, as Net::SMTP), cut off at `deadline`. */
-function smtpSession(host: string, port: number, envelope: { from: string; to: string[] },
-  data: Buffer, deadline: number): Promise<SessionResult> {
+function smtpSession(SMTPConnection: typeof SMTPConnectionType, host: string, port: number,
+  envelope: { from: string; to: string[] }, data: Buffer, deadline: number): Promise<SessionResult> {
   const left = Math.max(deadline - Date.now(), 1);
   return new Promise((resolve) => {
     const conn = new SMTPConnection({

@@ -79,12 +79,11 @@ export const checkHttp: CheckFn = withRedaction(async (target, options, signal) 
   const method = options.httpmethod === 'HEAD' ? 'HEAD' : 'GET';
   let receive: RegExp | null = null;
   if (options.receive) {
-    const r = perlRegex(options.receive);
+    const r = compiledReceive(options.receive);
     if (!r.ok) return result(elapsed, false, r.error);
     receive = r.re;
   }
-  const tlsOpts = tlsOptionsFor(options.tlsVerify);
-  const agent = new Agent({ connect: { ...tlsOpts, timeout: options.timeoutMs }, pipelining: 0 });
+  const agent = sharedAgent(options.tlsVerify);
   let url = plan.url;
   const what = () => `HTTP ${method} ${shown(url)}${plan.proxy ? ` via proxy ${hostPort(plan.proxy.host, plan.proxy.port)}` : ''}`;
   const done = (up: boolean, why: string) => result(elapsed, up, redact(`${what()}: ${why}`, secrets));
@@ -103,7 +102,9 @@ export const checkHttp: CheckFn = withRedaction(async (target, options, signal) 
       const res = await untilAbort(agent.request({
         origin: plan.proxy ? `http://${hostPort(plan.proxy.host, plan.proxy.port)}` : bare.origin,
         path: plan.proxy ? bare.href : `${bare.pathname}${bare.search}`,
-        method, headers, signal,
+        // A new connection per check, closed after it (as LWP): a server that stops accepting
+        // connections must not pass on an old keep-alive one.
+        method, headers, signal, reset: true,
       }), signal);
       const location = res.headers.location;
       if (REDIRECTS.has(res.statusCode) && typeof location === 'string' && hop < MAX_REDIRECTS) {
@@ -126,7 +127,38 @@ export const checkHttp: CheckFn = withRedaction(async (target, options, signal) 
     }
   } catch (err) {
     return done(false, signal.aborted ? 'timed out' : (describeTlsError(err) ?? describeError(err, signal)));
-  } finally {
-    agent.destroy().catch(() => undefined);
   }
 });
+
+/**
+ * One dispatcher per TLS policy, shared by every check: building and destroying an Agent per
+ * probe cost most of a 10,000-real round (profiled: allocation, GC, destroy errors). Requests
+ * use `reset`, so no connection outlives its check; the agent drops an origin when its last
+ * connection closes. Deadlines come from each request's signal, not the agent.
+ */
+const agents = new Map<string, { cas: unknown; agent: Agent }>();
+
+function sharedAgent(policy: CheckOptions['tlsVerify']): Agent {
+  const tlsOpts = tlsOptionsFor(policy);
+  const cas = 'ca' in tlsOpts ? tlsOpts.ca : undefined;
+  const known = agents.get(policy);
+  if (known && known.cas === cas) return known.agent;
+  // The trust store changed on disk: new checks use a new agent; the old one closes when idle.
+  void known?.agent.close().catch(() => undefined);
+  const agent = new Agent({ connect: { ...tlsOpts, timeout: 60_000 }, pipelining: 1, connections: null });
+  agents.set(policy, { cas, agent });
+  return agent;
+}
+
+/** `receive` compiled once per distinct text (every real of a virtual shares it). */
+const receiveCache = new Map<string, ReturnType<typeof perlRegex>>();
+
+function compiledReceive(text: string): ReturnType<typeof perlRegex> {
+  let r = receiveCache.get(text);
+  if (!r) {
+    if (receiveCache.size >= 10_000) receiveCache.clear();
+    r = perlRegex(text);
+    receiveCache.set(text, r);
+  }
+  return r;
+}

@@ -4,30 +4,42 @@ import type { RealServer, VirtualService } from '../config/model.js';
 import { checkPortOf } from '../config/setup.js';
 import type { CheckFn, CheckOptions, CheckTarget, ServiceName, TlsVerify } from './types.js';
 import { checkConnect } from './connect.js';
-import { checkDns } from './dns.js';
 import { checkExternal, checkExternalPerl } from './external.js';
-import { checkFtp } from './ftp.js';
-import { checkHttp } from './http.js';
-import { checkImap } from './imap.js';
-import { checkLdap } from './ldap.js';
-import { checkNntp } from './nntp.js';
-import { checkNone } from './none.js';
-import { checkOracle } from './oracle.js';
 import { checkPing } from './ping.js';
-import { checkPop } from './pop.js';
-import { checkRadius } from './radius.js';
-import { checkSimpletcp } from './simpletcp.js';
-import { checkSip } from './sip.js';
-import { checkSmtp } from './smtp.js';
-import { checkMysql, checkPgsql } from './sql.js';
+
+/**
+ * A check whose module (and client library: undici, ldapts, mysql2, pg, oracledb, basic-ftp …)
+ * is loaded on first use: a daemon that only checks http does not carry every protocol client
+ * (each costs 10-20 MB of memory and start-up time). `loads` names the function, for tests.
+ */
+export type LazyCheck = CheckFn & { readonly loads: string };
+
+function lazy(name: string, load: () => Promise<CheckFn>): LazyCheck {
+  let loading: Promise<CheckFn> | undefined;
+  const fn: CheckFn = async (target, options, signal) => (await (loading ??= load()))(target, options, signal);
+  return Object.assign(fn, { loads: name });
+}
+
+const http = lazy('checkHttp', async () => (await import('./http.js')).checkHttp);
+const pop = lazy('checkPop', async () => (await import('./pop.js')).checkPop);
+const imap = lazy('checkImap', async () => (await import('./imap.js')).checkImap);
+const smtp = lazy('checkSmtp', async () => (await import('./smtp.js')).checkSmtp);
+const ldap = lazy('checkLdap', async () => (await import('./ldap.js')).checkLdap);
 
 /** _check_real()'s negotiate dispatch: one check per service name. */
 export const NEGOTIATE_CHECKS: Record<ServiceName, CheckFn> = {
-  http: checkHttp, https: checkHttp, http_proxy: checkHttp, pop: checkPop, pops: checkPop,
-  imap: checkImap, imaps: checkImap, smtp: checkSmtp, submission: checkSmtp, ftp: checkFtp,
-  ldap: checkLdap, ldaps: checkLdap, nntp: checkNntp, dns: checkDns, sip: checkSip,
-  radius: checkRadius, mysql: checkMysql, pgsql: checkPgsql, oracle: checkOracle,
-  simpletcp: checkSimpletcp, none: checkNone,
+  http, https: http, http_proxy: http, pop, pops: pop, imap, imaps: imap, smtp, submission: smtp,
+  ftp: lazy('checkFtp', async () => (await import('./ftp.js')).checkFtp),
+  ldap, ldaps: ldap,
+  nntp: lazy('checkNntp', async () => (await import('./nntp.js')).checkNntp),
+  dns: lazy('checkDns', async () => (await import('./dns.js')).checkDns),
+  sip: lazy('checkSip', async () => (await import('./sip.js')).checkSip),
+  radius: lazy('checkRadius', async () => (await import('./radius.js')).checkRadius),
+  mysql: lazy('checkMysql', async () => (await import('./sql.js')).checkMysql),
+  pgsql: lazy('checkPgsql', async () => (await import('./sql.js')).checkPgsql),
+  oracle: lazy('checkOracle', async () => (await import('./oracle.js')).checkOracle),
+  simpletcp: lazy('checkSimpletcp', async () => (await import('./simpletcp.js')).checkSimpletcp),
+  none: lazy('checkNone', async () => (await import('./none.js')).checkNone),
 };
 
 /** The probes a checktype can run; `combined` alternates connect and negotiate (health decides). */

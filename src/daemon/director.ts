@@ -63,6 +63,8 @@ export class Director {
   private fallbackStatus: Record<string, FallbackCommandStatus> = {};
   private tableError: string | undefined;
   private abort = new AbortController();
+  /** Each check identity's last probe duration: slow ones start first next round. */
+  private readonly lastMs = new Map<string, number>();
   private index: { config: Config; map: ReturnType<typeof sharingIndex> } | undefined;
 
   constructor(private config: Config, private readonly deps: DirectorDeps) {}
@@ -86,6 +88,7 @@ export class Director {
   async reload(next: Config): Promise<void> {
     const observed = await this.list();
     this.retired = retiredServices(this.config, next);
+    this.lastMs.clear();
     this.previous = this.config;
     this.health = initHealth(next, observed, this.health);
     this.config = next;
@@ -107,12 +110,14 @@ export class Director {
       if (inMaintenance[i] !== undefined || t.choice.kind !== 'probe') return -1;
       const kind = probeKindFor(t.virtual, t.choice.checktype === 'connect' ? 'connect' : 'negotiate');
       if (!kind) return -1;
-      jobs.push({ probe: planProbe(t.virtual, t.real, kind) });
+      const lastMs = this.lastMs.get(t.checkKey);
+      jobs.push({ probe: planProbe(t.virtual, t.real, kind), ...(lastMs !== undefined ? { lastMs } : {}) });
       return jobs.length - 1;
     });
     const probeStart = performance.now();
     const results = await runProbes(jobs, this.deps.maxProbes ?? DEFAULT_MAX_PROBES, this.abort.signal);
     const probeMs = performance.now() - probeStart;
+    tasks.forEach((t, i) => { if (jobOf[i]! >= 0) this.lastMs.set(t.checkKey, results[jobOf[i]!]!.durationMs); });
     if (this.abort.signal.aborted) return { probes: jobs.length, durationMs: performance.now() - started, probeMs, ops: 0, failedOps: 0, execs: 0 };
 
     // Outcomes go to the health machine in config order, so its lines come out in ldirectord's order.

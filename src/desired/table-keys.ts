@@ -35,15 +35,30 @@ export function storedPort(v: Pick<VirtualService, 'protocol' | 'port'>, forward
   return v.protocol !== 'fwm' && forward !== 'masq' ? v.port : port;
 }
 
+// Lookups go through maps built once per listed table: a linear scan per real made start-up
+// and reload quadratic in the reals of a virtual (profiled at 10,000 reals).
+const servicesOf = new WeakMap<Table, Map<string, Service>>();
+const realsOf = new WeakMap<Service, Map<string, Real>>();
+
 export function findService(table: Table, id: ServiceId): Service | undefined {
-  const key = serviceKey(id);
-  return table.services.find((s) => serviceKey(s.id) === key);
+  let index = servicesOf.get(table);
+  if (!index) {
+    index = new Map();
+    for (const s of table.services) { const k = serviceKey(s.id); if (!index.has(k)) index.set(k, s); }
+    servicesOf.set(table, index);
+  }
+  return index.get(serviceKey(id));
 }
 
 export function findReal(service: Service | undefined, address: string, port: number): Real | undefined {
   if (!service) return undefined;
-  const key = realKey(address, port);
-  return service.reals.find((r) => realKey(r.address, r.port) === key);
+  let index = realsOf.get(service);
+  if (!index) {
+    index = new Map();
+    for (const r of service.reals) { const k = realKey(r.address, r.port); if (!index.has(k)) index.set(k, r); }
+    realsOf.set(service, index);
+  }
+  return index.get(realKey(address, port));
 }
 
 /** `-M` as the kernel keeps it: dotted for IPv4, prefix for IPv6; undefined = /32 or /128. */

@@ -1,8 +1,8 @@
 import { SERVICE_NAMES } from '../../src/checks/types.js';
 import { NEGOTIATE_CHECKS, deadlineFor, planProbe, probeKindFor } from '../../src/checks/registry.js';
+import type { LazyCheck } from '../../src/checks/registry.js';
 import { checkConnect } from '../../src/checks/connect.js';
 import { checkPing } from '../../src/checks/ping.js';
-import { checkLdap } from '../../src/checks/ldap.js';
 import { parse } from '../config/helpers.js';
 
 test('every ldirectord service name has a negotiate check', () => {
@@ -36,7 +36,7 @@ test('timeouts as ldirectord picks them', async () => {
   expect(deadlineFor('connect', http!)).toEqual({ timeoutMs: 3000, deadlineMs: 3000 });
   // ldap runs under alarm(checktimeout) as well.
   expect(deadlineFor('negotiate', ldap!)).toEqual({ timeoutMs: 3000, deadlineMs: 3000 });
-  expect(planProbe(ldap!, ldap!.reals[0]!, 'negotiate').check).toBe(checkLdap);
+  expect((planProbe(ldap!, ldap!.reals[0]!, 'negotiate').check as LazyCheck).loads).toBe('checkLdap');
   // ping: checktimeout per echo request, checkcount requests.
   expect(deadlineFor('ping', ping!)).toEqual({ timeoutMs: 3000, deadlineMs: 12000 });
 });
@@ -60,4 +60,12 @@ test('TLS policy defaults per service as ldirectord on Debian; tlsverify= overri
     'virtual=10.0.0.1:636', '\treal=10.0.0.2:636 gate', 'virtual=10.0.0.1:995', '\treal=10.0.0.2:995 gate', '\ttlsverify=none', '',
   ].join('\n'));
   expect(c.virtuals.map((v) => planProbe(v, v.reals[0]!, 'negotiate').options.tlsVerify)).toEqual(['chain', 'full', 'none', 'none']);
+});
+
+test('negotiate checks load their module on first use and run it', async () => {
+  const none = NEGOTIATE_CHECKS.none as LazyCheck;
+  expect(none.loads).toBe('checkNone');
+  const target = { address: '127.0.0.1', port: 1, realPort: 1, virtual: { protocol: 'tcp' as const, address: '127.0.0.1', port: 80 } };
+  const r = await none(target, { checktype: 'negotiate', service: 'none', timeoutMs: 1000, checkcount: 1, httpmethod: 'GET', tlsVerify: 'chain' }, AbortSignal.timeout(1000));
+  expect(r.up).toBe(true);
 });

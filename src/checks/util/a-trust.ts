@@ -11,7 +11,7 @@ import tls from 'node:tls';
 import type { TlsVerify } from '../types.js';
 
 const SYSTEM_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
-let cache: { key: string; cas: string[] } | null = null;
+let cache: { key: string; paths: string; checkedAt: number; cas: string[] } | null = null;
 
 function stamp(path: string | undefined): string {
   if (!path) return '-';
@@ -27,15 +27,21 @@ function pems(path: string): string[] {
 export function trustedCAs(): string[] {
   const base = process.env.SSL_CERT_FILE || SYSTEM_BUNDLE;
   const extra = process.env.NODE_EXTRA_CA_CERTS || undefined;
+  // The files are stat'ed at most once a second (not once per probe: 10,000 a round).
+  const now = Date.now();
+  if (cache && cache.paths === `${base}|${extra ?? ''}` && now - cache.checkedAt < 1000) return cache.cas;
   const key = `${stamp(base)}|${stamp(extra)}`;
-  if (cache?.key === key) return cache.cas;
+  if (cache?.key === key) {
+    cache.checkedAt = now;
+    return cache.cas;
+  }
   let cas: string[];
   try { cas = pems(base); } catch { cas = [...tls.rootCertificates]; }
   if (cas.length === 0) cas = [...tls.rootCertificates];
   if (extra) {
     try { cas = cas.concat(pems(extra)); } catch { /* unreadable extra file: Node ignores it too */ }
   }
-  cache = { key, cas };
+  cache = { key, paths: `${base}|${extra ?? ''}`, checkedAt: now, cas };
   return cas;
 }
 
