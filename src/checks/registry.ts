@@ -16,8 +16,19 @@ export type LazyCheck = CheckFn & { readonly loads: string };
 
 function lazy(name: string, load: () => Promise<CheckFn>): LazyCheck {
   let loading: Promise<CheckFn> | undefined;
-  const fn: CheckFn = async (target, options, signal) => (await (loading ??= load()))(target, options, signal);
+  const fn: CheckFn = async (target, options, signal) => (await (loading ??= serially(load)))(target, options, signal);
   return Object.assign(fn, { loads: name });
+}
+
+/**
+ * Modules load one after another: the first round asks for several at once, and they share
+ * helpers (jest's ESM loader fails on concurrent links of a shared module; Node does not care).
+ */
+let loadQueue: Promise<unknown> = Promise.resolve();
+function serially<T>(load: () => Promise<T>): Promise<T> {
+  const next = loadQueue.then(load, load);
+  loadQueue = next.catch(() => undefined);
+  return next;
 }
 
 const http = lazy('checkHttp', async () => (await import('./http.js')).checkHttp);
