@@ -5,6 +5,7 @@
 // Methods must not run concurrently; the daemon loop (daemon.ts) serialises them.
 import type { Config, RealServer, VirtualService } from '../config/model.js';
 import { planProbe, probeKindFor } from '../checks/registry.js';
+import type { PlannedProbe } from '../checks/registry.js';
 import { desiredState, retiredServices } from '../desired/index.js';
 import type { RetiredService } from '../desired/index.js';
 import { initHealth, probeTasks, recordOutcomes, sharingIndex } from '../health/index.js';
@@ -65,7 +66,7 @@ export class Director {
   private abort = new AbortController();
   /** Each check identity's last probe duration: slow ones start first next round. */
   private readonly lastMs = new Map<string, number>();
-  private index: { config: Config; map: ReturnType<typeof sharingIndex> } | undefined;
+  private index: { config: Config; sharing: ReturnType<typeof sharingIndex>; plans: Map<string, PlannedProbe> } | undefined;
 
   constructor(private config: Config, private readonly deps: DirectorDeps) {}
 
@@ -103,7 +104,9 @@ export class Director {
     const tasks = probeTasks(this.config, this.health).filter((t) =>
       !due || (sharing.get(t.checkKey) ?? []).some(({ virtual }) => due.has(virtual.id)));
     const maintenance = await readMaintenance(this.config.global.maintenancedir, this.deps.reverse ?? systemReverseResolver);
-    const inMaintenance = await Promise.all(tasks.map((t) => maintenance.fileFor(t.real.address, t.real.port)));
+    const inMaintenance = maintenance
+      ? await Promise.all(tasks.map((t) => maintenance.fileFor(t.real.address, t.real.port)))
+      : [];
 
     const jobs: ProbeJob[] = [];
     const jobOf: number[] = tasks.map((t, i) => {
@@ -111,7 +114,7 @@ export class Director {
       const kind = probeKindFor(t.virtual, t.choice.checktype === 'connect' ? 'connect' : 'negotiate');
       if (!kind) return -1;
       const lastMs = this.lastMs.get(t.checkKey);
-      jobs.push({ probe: planProbe(t.virtual, t.real, kind), ...(lastMs !== undefined ? { lastMs } : {}) });
+      jobs.push({ probe: this.planned(t.checkKey, kind, () => planProbe(t.virtual, t.real, kind)), ...(lastMs !== undefined ? { lastMs } : {}) });
       return jobs.length - 1;
     });
     const probeStart = performance.now();
@@ -173,8 +176,24 @@ export class Director {
   }
 
   private sharing(): ReturnType<typeof sharingIndex> {
-    if (this.index?.config !== this.config) this.index = { config: this.config, map: sharingIndex(this.config) };
-    return this.index.map;
+    return this.perConfig().sharing;
+  }
+
+  /** A check identity's probe plan: the same every round until the config changes. */
+  private planned(checkKey: string, kind: string, plan: () => PlannedProbe): PlannedProbe {
+    const plans = this.perConfig().plans;
+    const key = `${kind} ${checkKey}`;
+    let p = plans.get(key);
+    if (!p) plans.set(key, p = plan());
+    return p;
+  }
+
+  /** What is derived from the config once, not per round (rebuilt when a reload swaps it). */
+  private perConfig(): { sharing: ReturnType<typeof sharingIndex>; plans: Map<string, PlannedProbe> } {
+    if (this.index?.config !== this.config) {
+      this.index = { config: this.config, sharing: sharingIndex(this.config), plans: new Map() };
+    }
+    return this.index;
   }
 
   /** The table now, or undefined (logged once per distinct error) when it cannot be read. */

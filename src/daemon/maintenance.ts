@@ -26,18 +26,19 @@ export interface MaintenanceView {
   fileFor(address: string, port: number): Promise<string | undefined>;
 }
 
-const NONE: MaintenanceView = { fileFor: async () => undefined };
-
-/** One round's view of the directory. An unreadable or missing directory means no maintenance. */
-export async function readMaintenance(dir: string | undefined, reverse: ReverseResolver = systemReverseResolver): Promise<MaintenanceView> {
-  if (!dir) return NONE;
+/**
+ * One round's view of the directory; undefined when nothing can be in maintenance (no
+ * directory, unreadable, or empty), so the round skips the per-real lookups altogether.
+ */
+export async function readMaintenance(dir: string | undefined, reverse: ReverseResolver = systemReverseResolver): Promise<MaintenanceView | undefined> {
+  if (!dir) return undefined;
   let names: Set<string>;
   try {
     names = new Set(await fs.readdir(dir));
   } catch {
-    return NONE;
+    return undefined;
   }
-  if (names.size === 0) return NONE;
+  if (names.size === 0) return undefined;
   const cache = new Map<string, Promise<string | undefined>>();
   return {
     async fileFor(address, port) {
