@@ -67,7 +67,7 @@ export async function control(o: ControlOptions): Promise<number> {
   const configShown = file ?? name;
   const starts = o.verb === 'start' || o.verb === 'restart' || o.verb === 'try-restart';
 
-  if (process.env[CHILD_ENV]) return runDaemonChild(o, file, cfgname);
+  if (process.env[CHILD_ENV]) return runDaemonChild(o, cfgname);
 
   // read_config() comes first in ldirectord, for every verb; only start needs it here.
   let config: Config | undefined;
@@ -249,7 +249,7 @@ async function detach(o: ControlOptions, file: string, pidFile: string, log: Log
 }
 
 /** In the re-spawned daemon: load the config (absolute path: our cwd is /) and run. */
-async function runDaemonChild(o: ControlOptions, _file: string | undefined, cfgname: string): Promise<number> {
+async function runDaemonChild(o: ControlOptions, cfgname: string): Promise<number> {
   const spec = JSON.parse(process.env[CHILD_ENV]!) as { file: string; pidFile: string };
   delete process.env[CHILD_ENV];
   let config: Config;

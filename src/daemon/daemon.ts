@@ -143,7 +143,8 @@ export class Daemon {
     const due = this.dueVirtuals(now);
     for (const v of this.config.virtuals) {
       if (due && !due.has(v.id)) continue;
-      const interval = this.intervalOf(v.id) * 1000;
+      // The model's checkinterval is already ldirectord's rule (the virtual's own only with fork=yes).
+      const interval = v.checkinterval * 1000;
       const prev = this.nextDue.get(v.id);
       // Start to start; after an overrun the next pass starts at once (no burst of catch-ups).
       this.nextDue.set(v.id, prev === undefined ? now + interval : Math.max(prev + interval, now));
@@ -155,12 +156,6 @@ export class Daemon {
     if (this.stopSignal) return;
     await this.checkConfigFile(false);
     void this.alerts?.resend();
-  }
-
-  private intervalOf(virtualId: string): number {
-    const g = this.config.global;
-    if (!g.fork) return g.checkinterval;
-    return this.config.virtuals.find((v) => v.id === virtualId)?.checkinterval ?? g.checkinterval;
   }
 
   /** The virtuals due now: undefined = all of them (fork=no), null = none. */
