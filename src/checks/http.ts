@@ -7,7 +7,7 @@
 //   docs/CHECKS-A.md). Credentials in such a URL are sent as Basic auth (LWP does) and never
 //   appear in a message.
 // - Host header: `virtualhost` if set, else the real server's address (IPv6 in brackets), no
-//   port - even for an absolute URL. http_proxy sends no explicit Host (the proxied URL's).
+//   port - even for an absolute URL. http_proxy sends the proxied URL's host.
 // - http_proxy: RIP:checkport is the proxy; the absolute request URL is fetched through it
 //   with an absolute-form request line (plain HTTP proxying, no CONNECT), as LWP's $ua->proxy.
 // - Method `httpmethod` (GET or HEAD). Redirects are followed for GET/HEAD, up to 7 (LWP's
@@ -17,19 +17,23 @@
 // - Timeout: ldirectord uses negotiatetimeout as one alarm around the whole request.
 // - TLS: tlsVerify 'chain' (default, as Debian's ldirectord: chain checked, name not), 'full',
 //   'none'. SNI is the virtualhost when it is a name (ldirectord sends none for an IP URL).
+// - Client: node:http(s), one connection per check (see agentFor).
 // Reads: service, timeoutMs, request, receive, virtualhost, httpmethod, tlsVerify.
-import { STATUS_CODES } from 'node:http';
-import { Agent } from 'undici';
+import http, { STATUS_CODES } from 'node:http';
+import https from 'node:https';
+import { isIP } from 'node:net';
+import tls from 'node:tls';
 import type { CheckFn, CheckOptions, CheckTarget } from './types.js';
 import { describeError, hostPort, result, startTimer } from './util/result.js';
 import { perlRegex, latin1 } from './util/a-perl-regex.js';
 import { describeTlsError, tlsOptionsFor } from './util/a-trust.js';
 import { redact, withRedaction } from './util/a-redact.js';
-import { untilAbort } from './util/a-deadline.js';
 
 const MAX_REDIRECTS = 7;
 const MAX_BODY = 4 * 1024 * 1024;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const NO_BODY = Buffer.alloc(0);
+const USER_AGENT = 'tslvs (ldirectord-compatible health check)';
 
 interface Plan { url: URL; proxy?: { host: string; port: number } }
 
@@ -60,15 +64,50 @@ function statusLine(code: number): string {
   return `${code} ${STATUS_CODES[code] ?? ''}`.trim();
 }
 
-async function readBody(body: AsyncIterable<Buffer>): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    parts.push(chunk);
-    size += chunk.length;
-    if (size >= MAX_BODY) break; // enough to match on; the rest is not read
-  }
-  return Buffer.concat(parts);
+/** "[::1]" for an IPv6 literal as URL.hostname gives it; node:http wants the bare address. */
+function bareHost(hostname: string): string {
+  return hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
+}
+
+interface Reply { status: number; location: string | undefined; body: Buffer }
+
+/**
+ * One request and its answer over a connection of its own, closed afterwards (as LWP does: a
+ * server that stops accepting connections must not pass on an old keep-alive one). The abort
+ * signal destroys the socket at once, so a hung server holds nothing past the deadline.
+ */
+function exchange(options: https.RequestOptions, secure: boolean, wantBody: boolean, signal: AbortSignal): Promise<Reply> {
+  return new Promise<Reply>((resolve, reject) => {
+    if (signal.aborted) { reject(new Error('timed out')); return; }
+    const req = (secure ? https : http).request(options);
+    let settled = false;
+    const settle = (err: Error | null, reply?: Reply) => {
+      if (settled) return;
+      settled = true;
+      signal.removeEventListener('abort', onAbort);
+      req.destroy();
+      if (err) reject(err); else resolve(reply!);
+    };
+    const onAbort = () => settle(new Error('timed out'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    req.on('error', (err) => settle(err));
+    req.on('response', (res) => {
+      const status = res.statusCode ?? 0;
+      const location = typeof res.headers.location === 'string' ? res.headers.location : undefined;
+      if (!wantBody) { settle(null, { status, location, body: NO_BODY }); return; }
+      const parts: Buffer[] = [];
+      let size = 0;
+      const done = () => settle(null, { status, location, body: parts.length === 1 ? parts[0]! : Buffer.concat(parts, size) });
+      res.on('data', (chunk: Buffer) => {
+        parts.push(chunk);
+        size += chunk.length;
+        if (size >= MAX_BODY) done(); // enough to match on; the rest is not read
+      });
+      res.on('end', done);
+      res.on('error', (err) => settle(err));
+    });
+    req.end();
+  });
 }
 
 export const checkHttp: CheckFn = withRedaction(async (target, options, signal) => {
@@ -83,45 +122,46 @@ export const checkHttp: CheckFn = withRedaction(async (target, options, signal) 
     if (!r.ok) return result(elapsed, false, r.error);
     receive = r.re;
   }
-  const agent = sharedAgent(options.tlsVerify);
   let url = plan.url;
   const what = () => `HTTP ${method} ${shown(url)}${plan.proxy ? ` via proxy ${hostPort(plan.proxy.host, plan.proxy.port)}` : ''}`;
   const done = (up: boolean, why: string) => result(elapsed, up, redact(`${what()}: ${why}`, secrets));
   try {
     for (let hop = 0; ; hop++) {
-      const headers: Record<string, string> = { 'user-agent': 'tslvs (ldirectord-compatible health check)' };
-      if (!plan.proxy && hop === 0) headers.host = options.virtualhost || (target.address.includes(':') ? `[${target.address}]` : target.address);
+      const headers: Record<string, string> = { 'user-agent': USER_AGENT };
+      // Host: virtualhost, else the address without port, on the first hop only (LWP drops the
+      // override on redirects); through a proxy, the proxied URL's host, as LWP sends it.
+      if (plan.proxy) headers.host = url.host;
+      else if (hop === 0) headers.host = options.virtualhost || (target.address.includes(':') ? `[${target.address}]` : target.address);
+      else headers.host = url.host;
       if (url.username || url.password) {
         const user = decodeURIComponent(url.username);
         const pass = decodeURIComponent(url.password);
         headers.authorization = `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
       }
-      const bare = new URL(url.href);
-      bare.username = '';
-      bare.password = '';
-      const res = await untilAbort(agent.request({
-        origin: plan.proxy ? `http://${hostPort(plan.proxy.host, plan.proxy.port)}` : bare.origin,
-        path: plan.proxy ? bare.href : `${bare.pathname}${bare.search}`,
-        // A new connection per check, closed after it (as LWP): a server that stops accepting
-        // connections must not pass on an old keep-alive one.
-        method, headers, signal, reset: true,
-      }), signal);
-      const location = res.headers.location;
-      if (REDIRECTS.has(res.statusCode) && typeof location === 'string' && hop < MAX_REDIRECTS) {
-        res.body.resume();
-        const next = new URL(location, url);
+      const secure = !plan.proxy && url.protocol === 'https:';
+      const path = `${url.pathname}${url.search}`;
+      const request: https.RequestOptions = plan.proxy
+        ? { host: plan.proxy.host, port: plan.proxy.port, path: `${url.protocol}//${url.host}${path}`, method, headers, agent: agentFor('proxy', false) }
+        : { host: bareHost(url.hostname), port: url.port || (secure ? 443 : 80), path, method, headers, agent: agentFor(options.tlsVerify, secure) };
+      // SNI and the 'full' identity check use the name the request is for: virtualhost when it
+      // is a name (first hop), else the URL's host name; none for an address (ldirectord sends none).
+      if (secure) {
+        const name = hop === 0 && options.virtualhost ? options.virtualhost.replace(/:\d+$/, '') : bareHost(url.hostname);
+        request.servername = isIP(name) ? '' : name;
+      }
+      const res = await exchange(request, secure, method !== 'HEAD', signal);
+      if (REDIRECTS.has(res.status) && res.location !== undefined && hop < MAX_REDIRECTS) {
+        const next = new URL(res.location, url);
         if (next.protocol !== 'http:' && next.protocol !== 'https:') {
-          return done(false, `${statusLine(res.statusCode)}, redirect to unsupported ${next.protocol}`);
+          return done(false, `${statusLine(res.status)}, redirect to unsupported ${next.protocol}`);
         }
         url = next;
         continue;
       }
-      const body = method === 'HEAD' ? Buffer.alloc(0) : await untilAbort(readBody(res.body), signal);
-      if (method === 'HEAD') res.body.resume();
-      const status = statusLine(res.statusCode);
-      if (res.statusCode < 200 || res.statusCode > 299) return done(false, status);
-      if (receive && !receive.test(latin1(body))) {
-        return done(false, `${status}, but receive /${options.receive}/ not found in the ${body.length}-byte body`);
+      const status = statusLine(res.status);
+      if (res.status < 200 || res.status > 299) return done(false, status);
+      if (receive && !receive.test(latin1(res.body))) {
+        return done(false, `${status}, but receive /${options.receive}/ not found in the ${res.body.length}-byte body`);
       }
       return done(true, status);
     }
@@ -131,21 +171,28 @@ export const checkHttp: CheckFn = withRedaction(async (target, options, signal) 
 });
 
 /**
- * One dispatcher per TLS policy, shared by every check: building and destroying an Agent per
- * probe cost most of a 10,000-real round (profiled: allocation, GC, destroy errors). Requests
- * use `reset`, so no connection outlives its check; the agent drops an origin when its last
- * connection closes. Deadlines come from each request's signal, not the agent.
+ * One node:http(s) Agent per TLS policy, shared by every check, without keep-alive: each check
+ * gets a new connection that is closed after it (Connection: close). `agent: false` would build
+ * an Agent per request, and undici cost 40 % more CPU per check at 10,000 reals (docs/PERFORMANCE.md).
+ * TLS sessions are not cached: every https check does a full handshake with full verification,
+ * as LWP does (a resumed session would skip the identity check). The CA bundle is turned into one
+ * SecureContext per bundle, not per connection.
  */
-const agents = new Map<string, { cas: unknown; agent: Agent }>();
+const agents = new Map<string, { cas: unknown; agent: http.Agent }>();
+const plainAgent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
 
-function sharedAgent(policy: CheckOptions['tlsVerify']): Agent {
+function agentFor(policy: CheckOptions['tlsVerify'] | 'proxy', secure: boolean): http.Agent {
+  if (!secure || policy === 'proxy') return plainAgent;
   const tlsOpts = tlsOptionsFor(policy);
   const cas = 'ca' in tlsOpts ? tlsOpts.ca : undefined;
   const known = agents.get(policy);
   if (known && known.cas === cas) return known.agent;
-  // The trust store changed on disk: new checks use a new agent; the old one closes when idle.
-  void known?.agent.close().catch(() => undefined);
-  const agent = new Agent({ connect: { ...tlsOpts, timeout: 60_000 }, pipelining: 1, connections: null });
+  // The trust store changed on disk: new checks use a new agent (the old one has no idle sockets).
+  const { ca, ...rest } = tlsOpts;
+  const agent = new https.Agent({
+    keepAlive: false, maxSockets: Infinity, maxCachedSessions: 0,
+    ...rest, ...(ca ? { secureContext: tls.createSecureContext({ ca }) } : {}),
+  });
   agents.set(policy, { cas, agent });
   return agent;
 }

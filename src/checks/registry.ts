@@ -8,7 +8,7 @@ import { checkExternal, checkExternalPerl } from './external.js';
 import { checkPing } from './ping.js';
 
 /**
- * A check whose module (and client library: undici, ldapts, mysql2, pg, oracledb, basic-ftp …)
+ * A check whose module (and client library: ldapts, mysql2, pg, oracledb, basic-ftp …)
  * is loaded on first use: a daemon that only checks http does not carry every protocol client
  * (each costs 10-20 MB of memory and start-up time). `loads` names the function, for tests.
  */

@@ -3,6 +3,7 @@ import { checkHttp } from '../../src/checks/http.js';
 import { checkHttpProxy } from '../../src/checks/http-proxy.js';
 import { startNginx, type Nginx } from '../support/nginx.js';
 import { startTinyproxy } from '../support/tinyproxy.js';
+import net from 'node:net';
 import { freePort, startHangServer, type HangServer } from '../support/net.js';
 import { options, runCheck, target } from '../support/checks-a.js';
 
@@ -153,6 +154,14 @@ describe('https (nginx): tlsVerify', () => {
     expect(wrong.up).toBe(false);
     expect(wrong.message).toMatch(/TLS certificate rejected/);
   });
+  it("'full' after 'chain' to the same server still checks the name (no TLS session is resumed)", async () => {
+    process.env.NODE_EXTRA_CA_CERTS = nginx.certs.caCert;
+    const t = target('127.0.0.1', nginx.httpsCaPort);
+    expect((await runCheck(checkHttp, t, https({ virtualhost: 'other.tslvs.test' }))).up).toBe(true);
+    const full = await runCheck(checkHttp, t, https({ tlsVerify: 'full', virtualhost: 'other.tslvs.test' }));
+    expect(full.up).toBe(false);
+    expect(full.message).toMatch(/TLS certificate rejected/);
+  });
   it('is down within timeout + 0.5 s when the TLS handshake never comes', async () => {
     const r = await runCheck(checkHttp, target('127.0.0.1', hang.port), https({ timeoutMs: 1000 }));
     expect(r.up).toBe(false);
@@ -227,6 +236,51 @@ describe('a hanging server does not delay other checks', () => {
       expect(performance.now() - t0).toBeLessThan(2000);
     } finally {
       delete process.env.NODE_EXTRA_CA_CERTS;
+    }
+  });
+});
+
+describe('connections', () => {
+  // A server that answers with keep-alive and records when each connection closes.
+  async function keepAliveServer(answer: boolean) {
+    const closed: number[] = [];
+    const opened: number[] = [];
+    const server = net.createServer((sock) => {
+      opened.push(performance.now());
+      sock.on('close', () => closed.push(performance.now()));
+      sock.on('error', () => undefined);
+      sock.once('data', () => {
+        if (answer) sock.write('HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nok');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as net.AddressInfo).port;
+    return { port, opened, closed, close: () => new Promise<void>((r) => server.close(() => r())) };
+  }
+  const settle = () => new Promise((r) => setTimeout(r, 100));
+
+  it('opens a new connection for every check and closes it afterwards, even if the server would keep it', async () => {
+    const s = await keepAliveServer(true);
+    try {
+      for (let i = 0; i < 3; i++) expect((await runCheck(checkHttp, target('127.0.0.1', s.port), http({ receive: 'ok' }))).up).toBe(true);
+      await settle();
+      expect(s.opened).toHaveLength(3);
+      expect(s.closed).toHaveLength(3);
+    } finally {
+      await s.close();
+    }
+  });
+  it('closes the connection to a server that never answers at the deadline', async () => {
+    const s = await keepAliveServer(false);
+    try {
+      const r = await runCheck(checkHttp, target('127.0.0.1', s.port), http({ timeoutMs: 500 }));
+      expect(r.up).toBe(false);
+      expect(r.message).toMatch(/timed out/);
+      await settle();
+      expect(s.closed).toHaveLength(1);
+      expect(s.closed[0]! - s.opened[0]!).toBeLessThan(800);
+    } finally {
+      await s.close();
     }
   });
 });
