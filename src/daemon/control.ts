@@ -20,6 +20,7 @@ import type { IpvsBackend } from '../ipvs/types.js';
 import { createLogger } from '../log/logger.js';
 import type { Logger } from '../log/logger.js';
 import { Daemon, VERSION_STR } from './daemon.js';
+import { daemonHeapFlags } from './heap-flags.js';
 import type { DaemonOptions } from './daemon.js';
 import { cfgnameOf, pidFilePath, readDaemonState, removeOwnPidFile, RUN_DIR } from './pidfile.js';
 
@@ -147,7 +148,7 @@ export async function control(o: ControlOptions): Promise<number> {
     return runDaemon(o, config, log, pidFile);
   }
   log.log(`Starting ${VERSION_STR} as daemon`);
-  return detach(o, file!, pidFile, log);
+  return detach(o, file!, pidFile, log, config.virtuals.reduce((n, v) => n + v.reals.length, 0));
 }
 
 function loggerFor(config: Config, cfgname: string, debug: boolean): Logger {
@@ -210,7 +211,7 @@ function makeDaemon(o: ControlOptions, config: Config, logger: Logger, pidFile: 
  * ld_daemon(): the pid file is opened (truncated) first, as ldirectord does, then a detached
  * copy of this program is started; it writes its pid there. We return once it has.
  */
-async function detach(o: ControlOptions, file: string, pidFile: string, log: Logger): Promise<number> {
+async function detach(o: ControlOptions, file: string, pidFile: string, log: Logger, reals: number): Promise<number> {
   try {
     fs.writeFileSync(pidFile, '');
   } catch {
@@ -226,9 +227,10 @@ async function detach(o: ControlOptions, file: string, pidFile: string, log: Log
   const errFile = path.join(os.tmpdir(), `tslvs-start-${process.pid}.err`);
   const errFd = fs.openSync(errFile, 'w+');
   try {
-    const child = spawn(o.self[0]!, [...o.self.slice(1), ...o.rawArgs], {
+    const heap = daemonHeapFlags(reals, o.self.slice(1, -1), process.env.NODE_OPTIONS);
+    const child = spawn(o.self[0]!, [...heap, ...o.self.slice(1), ...o.rawArgs], {
       detached: true, stdio: ['ignore', 'ignore', errFd], cwd: '/',
-      env: { ...process.env, [CHILD_ENV]: JSON.stringify({ file: path.resolve(file), pidFile }) },
+      env: { ...process.env, [CHILD_ENV]: JSON.stringify({ file: path.resolve(file), pidFile, heap }) },
     });
     const exited = new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
     child.unref();
@@ -250,8 +252,11 @@ async function detach(o: ControlOptions, file: string, pidFile: string, log: Log
 
 /** In the re-spawned daemon: load the config (absolute path: our cwd is /) and run. */
 async function runDaemonChild(o: ControlOptions, cfgname: string): Promise<number> {
-  const spec = JSON.parse(process.env[CHILD_ENV]!) as { file: string; pidFile: string };
+  const spec = JSON.parse(process.env[CHILD_ENV]!) as { file: string; pidFile: string; heap?: string[] };
   delete process.env[CHILD_ENV];
+  // execute= children get heap flags for their own size, not ours.
+  const ours = new Set(spec.heap ?? []);
+  o = { ...o, self: o.self.filter((a, i) => i === 0 || !ours.has(a)) };
   let config: Config;
   try {
     config = await loadConfig(spec.file);

@@ -21,6 +21,7 @@ import { Director } from './director.js';
 import type { AlertSink, DaemonStatus, MonitorSink } from './director.js';
 import type { ReverseResolver } from './maintenance.js';
 import { removeOwnPidFile, writePidFile } from './pidfile.js';
+import type { ProbeLimits } from './probes.js';
 
 export const VERSION_STR = 'Linux Director v1.186-ha';
 
@@ -38,7 +39,7 @@ export interface DaemonOptions {
   monitor?: MonitorSink & { flush?(): Promise<void> };
   reverse?: ReverseResolver;
   commandRunner?: CommandRunner;
-  maxProbes?: number;
+  probeLimits?: Partial<ProbeLimits>;
   /** -d: ldirectord's debug level 3, which also logs a zero exit status. */
   debug?: boolean;
   /** Install process signal handlers (false in tests that drive the daemon directly). */
@@ -79,7 +80,7 @@ export class Daemon {
       ...(this.alerts ? { alerts: this.alerts } : {}),
       ...(opts.monitor ? { monitor: opts.monitor } : {}),
       ...(opts.reverse ? { reverse: opts.reverse } : {}),
-      ...(opts.maxProbes ? { maxProbes: opts.maxProbes } : {}),
+      ...(opts.probeLimits ? { probeLimits: opts.probeLimits } : {}),
     });
     this.watch = new ConfigFileWatch(opts.config.path);
   }
@@ -151,7 +152,7 @@ export class Daemon {
     }
     const stats = await this.director.round(due ?? undefined);
     this.rounds++;
-    this.opts.logger.debug(3, `Round ${this.rounds}: ${stats.probes} checks in ${Math.round(stats.probeMs)} ms, ${stats.ops} ops (${stats.failedOps} failed), ${Math.round(stats.durationMs)} ms in all`);
+    this.opts.logger.debug(3, `Round ${this.rounds}: ${stats.probes} checks in ${Math.round(stats.probeMs)} ms (${stats.parked} parked, at most ${stats.peakInFlight} at once), ${stats.ops} ops (${stats.failedOps} failed), ${Math.round(stats.durationMs)} ms in all`);
     this.opts.onRound?.({ round: this.rounds, durationMs: stats.durationMs, probes: stats.probes, ops: stats.ops, failedOps: stats.failedOps });
     if (this.stopSignal) return;
     await this.checkConfigFile(false);

@@ -17,7 +17,7 @@ import type { FallbackCommandStatus, Phase, ReconcileResult, TransitionEvent } f
 import type { CommandQueue } from './commands.js';
 import { readMaintenance, systemReverseResolver } from './maintenance.js';
 import type { ReverseResolver } from './maintenance.js';
-import { DEFAULT_MAX_PROBES, runProbes } from './probes.js';
+import { runProbes, type ProbeLimits } from './probes.js';
 import type { ProbeJob } from './probes.js';
 
 /** ldirectord's $DAEMON_STATUS, which emailalertstatus filters on. */
@@ -41,13 +41,16 @@ export interface DirectorDeps {
   alerts?: AlertSink;
   monitor?: MonitorSink;
   reverse?: ReverseResolver;
-  maxProbes?: number;
+  probeLimits?: Partial<ProbeLimits>;
 }
 
 export interface RoundStats {
   probes: number;
   durationMs: number;
   probeMs: number;
+  /** Probes parked while waiting for a slow or hung server, and most probes in flight at once. */
+  parked: number;
+  peakInFlight: number;
   ops: number;
   failedOps: number;
   execs: number;
@@ -118,10 +121,10 @@ export class Director {
       return jobs.length - 1;
     });
     const probeStart = performance.now();
-    const results = await runProbes(jobs, this.deps.maxProbes ?? DEFAULT_MAX_PROBES, this.abort.signal);
+    const { results, stats: probeStats } = await runProbes(jobs, this.deps.probeLimits, this.abort.signal);
     const probeMs = performance.now() - probeStart;
     tasks.forEach((t, i) => { if (jobOf[i]! >= 0) this.lastMs.set(t.checkKey, results[jobOf[i]!]!.durationMs); });
-    if (this.abort.signal.aborted) return { probes: jobs.length, durationMs: performance.now() - started, probeMs, ops: 0, failedOps: 0, execs: 0 };
+    if (this.abort.signal.aborted) return { probes: jobs.length, durationMs: performance.now() - started, probeMs, ...probeStats, ops: 0, failedOps: 0, execs: 0 };
 
     // Outcomes go to the health machine in config order, so its lines come out in ldirectord's order.
     // `logged`: a check result (or maintenance) that ldirectord writes to the monitorfile;
@@ -155,7 +158,7 @@ export class Director {
     const observed = await this.list();
     const applied = observed ? await this.sync(observed) : undefined;
     return {
-      probes: jobs.length, durationMs: performance.now() - started, probeMs,
+      probes: jobs.length, durationMs: performance.now() - started, probeMs, ...probeStats,
       ops: applied?.results.length ?? 0, failedOps: applied?.results.filter((r) => !r.ok).length ?? 0,
       execs: 1 + (applied?.execs ?? 0),
     };

@@ -1,14 +1,32 @@
-// Runs a round's probes concurrently, at most `limit` in flight, each under its own deadline.
-// A hung server costs its own timeout and one slot, never the round: the slowest probe bounds
-// the round (ldirectord runs them one after another, so N hung servers cost N timeouts).
-// Probes that took longest last time start first: a server that hung last round most likely
-// hangs again, and its wait then overlaps the CPU work of all the quick checks instead of
-// following it.
+// Runs a round's probes concurrently, each under its own deadline. A hung server costs its
+// own timeout, never the round: the slowest probe bounds the round (ldirectord runs them one
+// after another, so N hung servers cost N timeouts).
+//
+// Two bounds, because "in flight" means two different things:
+// - *active* probes (just started: connecting, sending, reading a quick answer) are few. More
+//   of them only queue for the same CPU, and each one's objects then live long enough to be
+//   promoted out of V8's young generation: at 10,000 reals, 2,048 active probes made the heap
+//   grow to 370-700 MB; with 32 it stays near 150 MB, and the round is no slower
+//   (docs/PERFORMANCE.md).
+// - a probe still running after `parkMs` is *parked*: it waits for a slow or hung server,
+//   costs a socket and a timer but no CPU, and no longer holds an active slot. Probes that ran
+//   into their deadline last round (a server that hung most likely hangs again) start parked
+//   and first, so their waits overlap all the quick checks. Active plus parked never exceed
+//   `total` (sockets and file descriptors).
 import type { PlannedProbe } from '../checks/registry.js';
 import type { CheckResult } from '../checks/types.js';
 
-/** Default bound on probes in flight: generous, so 1,000 hung servers still cost one timeout. */
-export const DEFAULT_MAX_PROBES = 2048;
+export interface ProbeLimits {
+  /** Probes doing work at once. */
+  active: number;
+  /** Probes in flight, parked ones included. */
+  total: number;
+  /** A probe running this long (ms) is parked and frees its active slot. */
+  parkMs: number;
+}
+
+/** Generous on total, so 2,000 hung servers still cost one timeout; lean on active. */
+export const DEFAULT_PROBE_LIMITS: ProbeLimits = { active: 32, total: 2048, parkMs: 50 };
 
 /** Slack after a probe's deadline before we stop waiting for a check that broke its contract. */
 const GRACE_MS = 1000;
@@ -19,22 +37,81 @@ export interface ProbeJob {
   readonly lastMs?: number;
 }
 
+/** How a round's probes ran (for the debug line and the benchmark). */
+export interface ProbeRunStats {
+  /** Probes parked: started parked, or parked after parkMs to make room for others. */
+  parked: number;
+  /** Most probes in flight at once. */
+  peakInFlight: number;
+}
+
+export interface ProbeRun { results: CheckResult[]; stats: ProbeRunStats }
+
 /**
- * Runs every job and returns the results in job order. `stop` aborts all probes in flight
- * (daemon shutdown); aborted probes resolve as down.
+ * Runs every job; results come in job order. `stop` aborts all probes in flight (daemon
+ * shutdown); aborted probes resolve as down.
  */
-export async function runProbes(jobs: readonly ProbeJob[], limit: number, stop?: AbortSignal): Promise<CheckResult[]> {
+export function runProbes(jobs: readonly ProbeJob[], limits: Partial<ProbeLimits> = {}, stop?: AbortSignal): Promise<ProbeRun> {
+  const { active: maxActive, total: maxTotal, parkMs } = { ...DEFAULT_PROBE_LIMITS, ...limits };
   const results = new Array<CheckResult>(jobs.length);
+  const stats: ProbeRunStats = { parked: 0, peakInFlight: 0 };
+  if (jobs.length === 0) return Promise.resolve({ results, stats });
   const order = jobs.map((_, i) => i).sort((a, b) => (jobs[b]!.lastMs ?? 0) - (jobs[a]!.lastMs ?? 0));
+  // Active probes by start time; a Map iterates in insertion order, so oldest first.
+  const activeSince = new Map<number, number>();
   let next = 0;
-  const worker = async () => {
-    while (next < order.length) {
-      const i = order[next++]!;
-      results[i] = await runOne(jobs[i]!.probe, stop);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, jobs.length)) }, worker));
-  return results;
+  let inFlight = 0;
+  let remaining = jobs.length;
+  return new Promise<ProbeRun>((resolve) => {
+    const park = () => {
+      const cutoff = performance.now() - parkMs;
+      for (const [i, since] of activeSince) {
+        if (since > cutoff) break;
+        activeSince.delete(i);
+        stats.parked++;
+      }
+      launch();
+      if (next >= order.length) clearInterval(sweeper); // all started: nothing left to make room for
+    };
+    // One sweep timer per round, not one per probe.
+    const sweeper = setInterval(park, Math.max(1, Math.floor(parkMs / 4)));
+    const launch = () => {
+      while (next < order.length && inFlight < maxTotal) {
+        const i = order[next]!;
+        const parked = startsParked(jobs[i]!, parkMs);
+        if (!parked && activeSince.size >= maxActive) break;
+        next++;
+        inFlight++;
+        if (inFlight > stats.peakInFlight) stats.peakInFlight = inFlight;
+        if (parked) stats.parked++;
+        else activeSince.set(i, performance.now());
+        // Once stopped, the rest are not started: they count as down (the round is discarded).
+        const run = stop?.aborted ? Promise.resolve<CheckResult>({ up: false, message: 'stopped', durationMs: 0 }) : runOne(jobs[i]!.probe, stop);
+        void run.then((r) => {
+          results[i] = r;
+          inFlight--;
+          activeSince.delete(i);
+          if (--remaining === 0) {
+            clearInterval(sweeper);
+            resolve({ results, stats });
+          } else {
+            launch();
+          }
+        });
+      }
+    };
+    launch();
+  });
+}
+
+/**
+ * A probe that ran into (half) its deadline last round waits for a server that hangs: it
+ * starts parked. Merely slow ones do not - a quick check that was slow once because the CPU
+ * was busy would otherwise start parked next round, in a crowd, be slow again, and the
+ * parked crowd would grow round by round.
+ */
+function startsParked(job: ProbeJob, parkMs: number): boolean {
+  return (job.lastMs ?? 0) >= Math.max(parkMs, job.probe.deadlineMs / 2);
 }
 
 /** One controller and one timer per probe (AbortSignal.any/timeout cost more and retain more). */
