@@ -15,7 +15,7 @@
 // daemon down; tslvs reports "Error writing to monitorfile '<file>': <strerror>" through
 // onError and keeps checking.
 import fs from 'node:fs/promises';
-import util from 'node:util';
+import { strerror } from '../log/strerror.js';
 import { ctime } from '../log/ctime.js';
 
 /** `$real_log_msg =~ tr/:/ /s; s/\\//g` on get_real_id_str(). */
@@ -44,23 +44,6 @@ export interface MonitorFilesOptions {
   onError: (message: string) => void;
 }
 
-// glibc's texts for the errors an append can meet (libuv's differ in case and wording).
-const STRERROR: Record<string, string> = {
-  ENOENT: 'No such file or directory', EACCES: 'Permission denied', EPERM: 'Operation not permitted',
-  EISDIR: 'Is a directory', ENOTDIR: 'Not a directory', EROFS: 'Read-only file system',
-  ENOSPC: 'No space left on device', EDQUOT: 'Disk quota exceeded', EFBIG: 'File too large',
-  EIO: 'Input/output error', ELOOP: 'Too many levels of symbolic links', ENAMETOOLONG: 'File name too long',
-};
-
-function strerror(err: unknown): string {
-  const e = err as NodeJS.ErrnoException;
-  if (e.code !== undefined && STRERROR[e.code] !== undefined) return STRERROR[e.code]!;
-  if (typeof e.errno === 'number') {
-    const text = util.getSystemErrorMap().get(e.errno)?.[1];
-    if (text !== undefined) return text.charAt(0).toUpperCase() + text.slice(1);
-  }
-  return e.message ?? String(err);
-}
 
 export class MonitorFiles {
   private readonly pid: number;

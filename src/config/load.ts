@@ -8,6 +8,7 @@ import type { ConfigFileProbe } from './parser.js';
 import { systemResolver } from './resolve.js';
 import type { NameResolver } from './resolve.js';
 import { buildConfig } from './setup.js';
+import { strerrorOf } from '../log/strerror.js';
 
 /** ldirectord's lookup: /etc/ha.d/NAME, then /etc/ha.d/conf/NAME, then NAME as given. */
 export function findConfigFile(name: string, roots: string[] = ['/etc/ha.d', '/etc/ha.d/conf']): string | undefined {
@@ -22,33 +23,28 @@ function isFile(p: string): boolean {
   try { return fs.statSync(p).isFile(); } catch { return false; }
 }
 
-const STRERROR: Record<string, string> = {
-  ENOENT: 'No such file or directory', EACCES: 'Permission denied', EISDIR: 'Is a directory',
-  ENOTDIR: 'Not a directory', EROFS: 'Read-only file system', ELOOP: 'Too many levels of symbolic links',
-  ENAMETOOLONG: 'File name too long',
-};
 
 /** Answers "could ldirectord open this for append?" without creating or changing anything. */
 export const readOnlyProbe: ConfigFileProbe = {
   appendError(file) {
     try {
       const st = fs.statSync(file);
-      if (st.isDirectory()) return STRERROR.EISDIR!;
+      if (st.isDirectory()) return strerrorOf('EISDIR');
       fs.accessSync(file, fs.constants.W_OK);
       return null;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? '';
-      if (code !== 'ENOENT') return STRERROR[code] ?? code;
+      if (code !== 'ENOENT') return strerrorOf(code);
     }
     // Missing file: open(O_CREAT) needs a writable directory.
     try {
       const dir = path.dirname(file);
-      if (!fs.statSync(dir).isDirectory()) return STRERROR.ENOTDIR!;
+      if (!fs.statSync(dir).isDirectory()) return strerrorOf('ENOTDIR');
       fs.accessSync(dir, fs.constants.W_OK);
       return null;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? '';
-      return STRERROR[code] ?? code;
+      return strerrorOf(code);
     }
   },
   isDirectory(dir) {
