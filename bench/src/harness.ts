@@ -2,7 +2,7 @@
 // director (tslvs or ldirectord, the same way) in a private mount namespace against the
 // timestamping stand-in ipvsadm, and reading /proc, the exec logs and the stand-in's table.
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, statSync, writeFileSync, chmodSync, mkdirSync, readdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync, chmodSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FromWorker, Mode, ServerSpec, ToWorker } from './common.js';
@@ -14,6 +14,86 @@ export const NODE = process.execPath;
 export const STANDIN_MAIN = path.join(ROOT, 'dist', 'ipvs', 'standin-main.js');
 
 export type Director = 'tslvs' | 'ldirectord';
+
+// ------------------------------------------------------------------ the stand-in ipvsadm
+/**
+ * exec: every call is a node process running the stand-in on the state file (65-160 ms each);
+ * fast: a C client asks a per-run server (ipvsadm-server.ts) holding the table (about 1 ms).
+ */
+export type Standin = 'fast' | 'exec';
+
+const CLIENT_SRC = path.join(ROOT, 'bench', 'src', 'ipvsadm-client.c');
+export const CLIENT_BIN = path.join(BENCH_OUT, 'ipvsadm-client');
+
+/** Build the fast stand-in's client when it is missing or older than its source. */
+export function ensureClient(): string {
+  if (existsSync(CLIENT_BIN) && statSync(CLIENT_BIN).mtimeMs >= statSync(CLIENT_SRC).mtimeMs) return CLIENT_BIN;
+  const tmp = `${CLIENT_BIN}.tmp.${process.pid}`;
+  const r = spawnSync('cc', ['-O2', '-Wall', '-o', tmp, CLIENT_SRC], { encoding: 'utf8' });
+  if (r.error || r.status !== 0) {
+    const why = r.error ? `no C compiler (${r.error.message})` : `cc failed:\n${r.stderr}`;
+    throw new Error(`cannot build the fast stand-in client ${CLIENT_BIN} from ${CLIENT_SRC}: ${why}\nrun the bench with --standin=exec instead`);
+  }
+  renameSync(tmp, CLIENT_BIN);
+  return CLIENT_BIN;
+}
+
+export interface StandinFiles {
+  statePath: string;
+  execLog: string;
+  timedLog: string;
+  /** the fast stand-in's socket */
+  sock: string;
+}
+
+/** The script bind-mounted over /usr/sbin/ipvsadm; `$0` becomes the stand-in's argv0 in both modes. */
+export function wrapperScript(mode: Standin, f: StandinFiles): string {
+  if (mode === 'fast') return `#!/bin/sh\nBENCH_IPVSADM_ARGV0="$0" BENCH_IPVSADM_SOCK="${f.sock}" exec "${CLIENT_BIN}" "$@"\n`;
+  const env = `TSLVS_IPVSADM_ARGV0="$0" TSLVS_IPVS_STATE="${f.statePath}" TSLVS_IPVS_EXEC_LOG="${f.execLog}" BENCH_TIMED_LOG="${f.timedLog}" BENCH_STANDIN_MAIN="${STANDIN_MAIN}"`;
+  return `#!/bin/sh\n${env} exec "${NODE}" "${path.join(BENCH_OUT, 'ipvsadm-timed.js')}" "$@"\n`;
+}
+
+/** The fast stand-in's server, loading the state file as it is now; stdin is its lifeline. */
+export class StandinServer {
+  private stopping = false;
+  private constructor(readonly proc: ChildProcess) {
+    // without it every ipvsadm call of the director fails: say so where the bench logs
+    proc.once('exit', (code, sig) => {
+      if (!this.stopping) process.stderr.write(`stand-in server ${proc.pid} exited (${code ?? sig}) while its director was running\n`);
+    });
+  }
+
+  static async start(f: StandinFiles): Promise<StandinServer> {
+    ensureClient();
+    const proc = spawn(NODE, [path.join(BENCH_OUT, 'ipvsadm-server.js')], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+      env: { ...process.env, BENCH_IPVSADM_SOCK: f.sock, TSLVS_IPVS_STATE: f.statePath, TSLVS_IPVS_EXEC_LOG: f.execLog, BENCH_TIMED_LOG: f.timedLog },
+    });
+    const srv = new StandinServer(proc);
+    await new Promise<void>((res, rej) => {
+      const timer = setTimeout(() => rej(new Error('stand-in server: not ready after 60 s')), 60_000);
+      let out = '';
+      proc.stdout!.on('data', (d) => {
+        out += String(d);
+        if (out.includes('ready\n')) {
+          clearTimeout(timer);
+          res();
+        }
+      });
+      proc.once('exit', (code) => {
+        clearTimeout(timer);
+        rej(new Error(`stand-in server exited (${code}) before it was ready`));
+      });
+    });
+    return srv;
+  }
+
+  stop(): void {
+    this.stopping = true;
+    if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill('SIGTERM');
+    this.proc.stdin?.destroy();
+  }
+}
 
 // ------------------------------------------------------------------ the scenario's servers
 export interface Plan {
@@ -212,7 +292,7 @@ export function procSample(pid: number): ProcSample | null {
   }
 }
 
-/** Live descendants of pid (by ppid), excluding the stand-in ipvsadm calls. */
+/** Live descendants of pid (by ppid), excluding the stand-in ipvsadm calls (either mode). */
 export function descendants(pid: number): number[] {
   const kids = new Map<number, number[]>();
   for (const d of readdirSync('/proc')) {
@@ -236,7 +316,7 @@ export function descendants(pid: number): number[] {
       } catch {
         /* gone */
       }
-      if (cmd.includes('ipvsadm-timed')) continue;
+      if (cmd.includes('ipvsadm-timed') || cmd.includes('ipvsadm-client')) continue;
       out.push(c);
       walk(c);
     }
@@ -352,6 +432,7 @@ export interface RunOpts {
   preseed: boolean;
   /** modes used to decide which reals the preseeded table holds */
   isUpForSeed?: (i: number) => boolean;
+  standin: Standin;
 }
 
 /** Directors started and not yet stopped (the driver stops them if it is interrupted). */
@@ -367,6 +448,8 @@ export class DirectorRun {
   pid = 0;
   spawnT = 0;
   private launcher: ChildProcess | null = null;
+  private server: StandinServer | null = null;
+  private readonly files: StandinFiles;
   private lastStateMtime = 0;
   private lastTable = new Map<string, number>();
 
@@ -382,8 +465,9 @@ export class DirectorRun {
     const execLog = path.join(this.dir, 'execs.jsonl');
     const timedLog = path.join(this.dir, 'timed.jsonl');
     this.execs = new ExecLog(execLog, timedLog);
-    const env = `TSLVS_IPVSADM_ARGV0="$0" TSLVS_IPVS_STATE="${this.statePath}" TSLVS_IPVS_EXEC_LOG="${execLog}" BENCH_TIMED_LOG="${timedLog}" BENCH_STANDIN_MAIN="${STANDIN_MAIN}"`;
-    writeFileSync(path.join(this.dir, 'ipvsadm'), `#!/bin/sh\n${env} exec "${NODE}" "${path.join(BENCH_OUT, 'ipvsadm-timed.js')}" "$@"\n`);
+    this.files = { statePath: this.statePath, execLog, timedLog, sock: path.join(this.dir, 'ipvsadm.sock') };
+    if (o.standin === 'fast') ensureClient();
+    writeFileSync(path.join(this.dir, 'ipvsadm'), wrapperScript(o.standin, this.files));
     chmodSync(path.join(this.dir, 'ipvsadm'), 0o755);
     // name lookups from files only: neither director may ever ask a DNS server
     writeFileSync(path.join(this.dir, 'nsswitch.conf'), 'passwd: files\ngroup: files\nshadow: files\nhosts: files\nnetworks: files\nservices: files\nprotocols: files\n');
@@ -402,6 +486,10 @@ export class DirectorRun {
   async start(): Promise<void> {
     // BENCH_TSLVS_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" profiles the tslvs daemon (it re-spawns itself with node's execArgv)
     const nodeArgs = (process.env['BENCH_TSLVS_NODE_ARGS'] ?? '').split(/\s+/).filter(Boolean);
+    if (this.o.standin === 'fast') {
+      liveRuns.add(this);
+      this.server = await StandinServer.start(this.files);
+    }
     const cmd = this.o.director === 'tslvs' ? [NODE, ...nodeArgs, path.join(ROOT, 'bin', 'tslvs.js'), this.cfgPath, 'start'] : ['/usr/sbin/ldirectord', this.cfgPath, 'start'];
     const script = [
       'set -e',
@@ -464,6 +552,17 @@ export class DirectorRun {
 
   /** Stop: SIGTERM, then SIGKILL to the daemon's process group after `graceMs`. */
   async stop(graceMs: number): Promise<{ exitedGracefully: boolean }> {
+    try {
+      return await this.stopDirector(graceMs);
+    } finally {
+      // after the director: ldirectord purges the table on stop
+      this.server?.stop();
+      this.server = null;
+      liveRuns.delete(this);
+    }
+  }
+
+  private async stopDirector(graceMs: number): Promise<{ exitedGracefully: boolean }> {
     const pid = this.pid;
     if (!pid) return { exitedGracefully: true };
     let pgid = 0;
@@ -500,7 +599,6 @@ export class DirectorRun {
       }
     }
     this.pid = 0;
-    liveRuns.delete(this);
     return { exitedGracefully: graceful };
   }
 }

@@ -1,14 +1,15 @@
 // tslvs benchmark driver: `node bench/.out/run.js [--quick|--full] [--only=tslvs|ldirectord] [--out=FILE]`
 // (npm run bench / npm run bench:full). Prints tables and writes every figure as JSON.
+// --standin=fast (default) serves ipvsadm from a per-run server; exec runs a node stand-in per call.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { ROOT, directorVersionOk, liveRuns, type Director } from './harness.js';
+import { ROOT, directorVersionOk, ensureClient, liveRuns, type Director, type Standin } from './harness.js';
 import { CHECKINTERVAL, CHECKTIMEOUT, startup, steady, type SteadyOpts, type SteadyResult, type StartupResult } from './scenarios.js';
 
 const args = process.argv.slice(2);
 if (args.includes('-h') || args.includes('--help')) {
-  process.stdout.write('usage: node bench/.out/run.js [--quick|--full] [--only=tslvs|ldirectord] [--case=N:HANG:BUDGET_S] [--startup-only] [--out=FILE]\n(docs/PERFORMANCE.md)\n');
+  process.stdout.write('usage: node bench/.out/run.js [--quick|--full] [--only=tslvs|ldirectord] [--case=N:HANG:BUDGET_S] [--startup-only] [--standin=fast|exec] [--out=FILE]\n(docs/PERFORMANCE.md)\n');
   process.exit(0);
 }
 // interrupted: stop the directors this run started (load generator workers exit with us)
@@ -24,6 +25,11 @@ const mode = full ? 'full' : 'quick';
 // --case=N:HANG:BUDGET runs one steady case (for profiling); --startup-only skips the steady runs
 const oneCase = args.find((a) => a.startsWith('--case='))?.slice(7);
 const startupOnly = args.includes('--startup-only');
+const standin = (args.find((a) => a.startsWith('--standin='))?.slice(10) ?? 'fast') as Standin;
+if (standin !== 'fast' && standin !== 'exec') {
+  process.stderr.write(`--standin must be fast or exec, not ${String(standin)}\n`);
+  process.exit(2);
+}
 
 const log = (s: string): void => {
   process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${s}\n`);
@@ -153,6 +159,17 @@ function report(st: SteadyResult[], su: StartupResult[]): string {
 
 async function main(): Promise<void> {
   const p = plan();
+  for (const s of p.steady) s.standin = standin;
+  if (standin === 'fast') {
+    // fail before any run when the client cannot be built
+    try {
+      ensureClient();
+    } catch (e) {
+      log((e as Error).message);
+      process.exitCode = 2;
+      return;
+    }
+  }
   const want = (d: Director): boolean => !only || only === d;
   for (const d of ['tslvs', 'ldirectord'] as const) {
     if (want(d) && !directorVersionOk(d)) {
@@ -164,12 +181,12 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   const st: SteadyResult[] = [];
   const su: StartupResult[] = [];
-  log(`bench ${mode}: ${p.steady.filter((s) => want(s.director)).length} steady runs, ${p.startup.filter((s) => want(s.director)).length} start-up runs`);
+  log(`bench ${mode} (stand-in: ${standin}): ${p.steady.filter((s) => want(s.director)).length} steady runs, ${p.startup.filter((s) => want(s.director)).length} start-up runs`);
   // start-up is short and noisy on a shared 2-core machine: three tries each, the median is reported
   for (const s of p.startup) {
     if (!want(s.director)) continue;
     const tries: StartupResult[] = [];
-    for (let k = 0; k < (s.director === 'tslvs' ? 3 : 1); k++) tries.push(await startup(s.director, s.n, s.hang, s.budgetS, log));
+    for (let k = 0; k < (s.director === 'tslvs' ? 3 : 1); k++) tries.push(await startup(s.director, s.n, s.hang, s.budgetS, log, standin));
     const ok = tries.filter((t) => t.convergedS !== null).sort((a, b) => a.convergedS! - b.convergedS!);
     const pick = ok.length ? ok[Math.floor((ok.length - 1) / 2)]! : tries[0]!;
     su.push({ ...pick, tries: tries.map((t) => t.convergedS) });
@@ -183,6 +200,7 @@ async function main(): Promise<void> {
     kernel: spawnSync('uname', ['-r']).stdout.toString().trim(),
     checkinterval: CHECKINTERVAL,
     checktimeout: CHECKTIMEOUT,
+    standin,
   };
   const json = { mode, startedAt: new Date(t0).toISOString(), elapsedS: (Date.now() - t0) / 1000, env, steady: st, startup: su };
   const out = outArg ?? path.join(ROOT, 'bench', 'results', `${mode}.json`);

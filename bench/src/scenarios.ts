@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { quantile, now, realAddr, sleep } from './common.js';
 import { checkIntervals, countIn, ordinalPasses, type Pass } from './analyze.js';
-import { DirectorRun, LoadGen, expectedTable, makePlan, realKey, touches, isWrite, type Director, type ExecRec, type ProcSample, type Plan } from './harness.js';
+import { DirectorRun, LoadGen, expectedTable, makePlan, realKey, touches, isWrite, type Director, type ExecRec, type ProcSample, type Plan, type Standin } from './harness.js';
 
 export const CHECKINTERVAL = 2;
 export const CHECKTIMEOUT = 3;
@@ -33,6 +33,7 @@ export interface SteadyOpts {
   mass: number;
   budgetS: number;
   label?: string;
+  standin?: Standin;
 }
 
 export interface FlipResult {
@@ -121,7 +122,7 @@ export async function steady(o: SteadyOpts, log: (s: string) => void): Promise<S
   const deadline = t0 + o.budgetS * 1000;
   const modeOf = (id: number) => plan.modes[id]!;
   try {
-    run = new DirectorRun({ director: o.director, plan, label, preseed: true });
+    run = new DirectorRun({ director: o.director, plan, label, preseed: true, standin: o.standin ?? 'fast' });
     r.workDir = run.dir;
     log(`  ${o.director} N=${o.n} hang=${o.hang * 100}%: starting (budget ${o.budgetS} s, ${run.dir})`);
     await run.start();
@@ -324,13 +325,13 @@ export interface StartupResult {
   tries?: (number | null)[];
 }
 
-export async function startup(director: Director, n: number, hang: number, budgetS: number, log: (s: string) => void): Promise<StartupResult> {
+export async function startup(director: Director, n: number, hang: number, budgetS: number, log: (s: string) => void, standin: Standin = 'fast'): Promise<StartupResult> {
   const plan = makePlan(n, virtualsFor(n), hang, CHECKINTERVAL, CHECKTIMEOUT);
   const lg = await LoadGen.start(plan);
   const res: StartupResult = { director, n, hang, budgetS, status: 'ok', convergedS: null, progress: 0, execs: 0, firstExecS: null, workDir: '' };
   let run: DirectorRun | null = null;
   try {
-    run = new DirectorRun({ director, plan, label: `start-n${n}-h${Math.round(hang * 100)}`, preseed: false });
+    run = new DirectorRun({ director, plan, label: `start-n${n}-h${Math.round(hang * 100)}`, preseed: false, standin });
     res.workDir = run.dir;
     log(`  ${director} start-up N=${n} hang=${hang * 100}% (budget ${budgetS} s)`);
     const want = expectedTable(plan, (i) => plan.modes[i] === 'ok');
