@@ -70,7 +70,11 @@ function plan(): Plan {
       { director: L, n: 100, hang: 0, passes: 3, flips: 20, streams: 3, mass: 50, budgetS: 120 },
       { director: L, n: 100, hang: 0.1, passes: 2, flips: 0, streams: 0, mass: 0, budgetS: 120 },
       { director: L, n: 1000, hang: 0, passes: 2, flips: 10, streams: 3, mass: 0, budgetS: 240 },
-      { director: L, n: 10000, hang: 0, passes: 1, flips: 0, streams: 0, mass: 0, budgetS: 60 },
+      // each hanging server costs ldirectord a full checktimeout, one after another: ~300 s a pass
+      { director: L, n: 1000, hang: 0.1, passes: 1, flips: 0, streams: 0, mass: 0, budgetS: 800 },
+      { director: L, n: 2000, hang: 0, passes: 2, flips: 0, streams: 0, mass: 1000, budgetS: 400, label: 'mass' },
+      // start-up alone is ~20,000 reads of a 10,000-entry table (~15 min), then ~60 s a pass
+      { director: L, n: 10000, hang: 0, passes: 1, flips: 0, streams: 0, mass: 0, budgetS: 1400 },
     ],
     startup: [
       { director: T, n: 1000, hang: 0, budgetS: 30 },

@@ -17,11 +17,11 @@
 // - Timeout: ldirectord uses negotiatetimeout as one alarm around the whole request.
 // - TLS: tlsVerify 'chain' (default, as Debian's ldirectord: chain checked, name not), 'full',
 //   'none'. SNI is the virtualhost when it is a name (ldirectord sends none for an IP URL).
-// - Client: node:http(s), one connection per check (see agentFor).
+// - Client: node:http(s), one connection per check (see plainConnection).
 // Reads: service, timeoutMs, request, receive, virtualhost, httpmethod, tlsVerify.
 import http, { STATUS_CODES } from 'node:http';
 import https from 'node:https';
-import { isIP } from 'node:net';
+import net, { isIP } from 'node:net';
 import tls from 'node:tls';
 import type { CheckFn, CheckOptions, CheckTarget } from './types.js';
 import { describeError, hostPort, result, startTimer } from './util/result.js';
@@ -141,8 +141,8 @@ export const checkHttp: CheckFn = withRedaction(async (target, options, signal) 
       const secure = !plan.proxy && url.protocol === 'https:';
       const path = `${url.pathname}${url.search}`;
       const request: https.RequestOptions = plan.proxy
-        ? { host: plan.proxy.host, port: plan.proxy.port, path: `${url.protocol}//${url.host}${path}`, method, headers, agent: agentFor('proxy', false) }
-        : { host: bareHost(url.hostname), port: url.port || (secure ? 443 : 80), path, method, headers, agent: agentFor(options.tlsVerify, secure) };
+        ? { host: plan.proxy.host, port: plan.proxy.port, path: `${url.protocol}//${url.host}${path}`, method, headers, createConnection: plainConnection }
+        : { host: bareHost(url.hostname), port: url.port || (secure ? 443 : 80), path, method, headers, createConnection: secure ? tlsConnection(options.tlsVerify) : plainConnection };
       // SNI and the 'full' identity check use the name the request is for: virtualhost when it
       // is a name (first hop), else the URL's host name; none for an address (ldirectord sends none).
       if (secure) {
@@ -171,30 +171,32 @@ export const checkHttp: CheckFn = withRedaction(async (target, options, signal) 
 });
 
 /**
- * One node:http(s) Agent per TLS policy, shared by every check, without keep-alive: each check
- * gets a new connection that is closed after it (Connection: close). `agent: false` would build
- * an Agent per request, and undici cost 40 % more CPU per check at 10,000 reals (docs/PERFORMANCE.md).
- * TLS sessions are not cached: every https check does a full handshake with full verification,
- * as LWP does (a resumed session would skip the identity check). The CA bundle is turned into one
- * SecureContext per bundle, not per connection.
+ * Connections come from these functions, not from an Agent: no request has an agent, so node
+ * sends "Connection: close" and the socket is the request's own, closed after it, as LWP's
+ * are (a keep-alive pool would let a server that stopped accepting pass on an old connection).
+ * No agent also means no per-origin bookkeeping: with 10,000 origins that was 6 % of the CPU,
+ * and undici cost 40 % more per check than this (docs/PERFORMANCE.md).
+ * TLS: one SecureContext per policy and CA bundle, not one per connection (parsing the bundle
+ * each time was most of a handshake's cost); no session is ever resumed, so every https check
+ * does a full handshake with full verification (a resumed session skips the identity check).
  */
-const agents = new Map<string, { cas: unknown; agent: http.Agent }>();
-const plainAgent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
+type Connect = NonNullable<http.RequestOptions['createConnection']>;
 
-function agentFor(policy: CheckOptions['tlsVerify'] | 'proxy', secure: boolean): http.Agent {
-  if (!secure || policy === 'proxy') return plainAgent;
+const plainConnection: Connect = (opts) => net.connect(opts as net.NetConnectOpts);
+
+const tlsConnections = new Map<string, { cas: unknown; connect: Connect }>();
+
+function tlsConnection(policy: CheckOptions['tlsVerify']): Connect {
   const tlsOpts = tlsOptionsFor(policy);
   const cas = 'ca' in tlsOpts ? tlsOpts.ca : undefined;
-  const known = agents.get(policy);
-  if (known && known.cas === cas) return known.agent;
-  // The trust store changed on disk: new checks use a new agent (the old one has no idle sockets).
+  const known = tlsConnections.get(policy);
+  if (known && known.cas === cas) return known.connect;
+  // First use, or the trust store changed on disk: a new context for the checks from now on.
   const { ca, ...rest } = tlsOpts;
-  const agent = new https.Agent({
-    keepAlive: false, maxSockets: Infinity, maxCachedSessions: 0,
-    ...rest, ...(ca ? { secureContext: tls.createSecureContext({ ca }) } : {}),
-  });
-  agents.set(policy, { cas, agent });
-  return agent;
+  const secureContext = tls.createSecureContext(ca ? { ca } : {});
+  const connect: Connect = (opts) => tls.connect({ ...(opts as tls.ConnectionOptions), ...rest, secureContext });
+  tlsConnections.set(policy, { cas, connect });
+  return connect;
 }
 
 /** `receive` compiled once per distinct text (every real of a virtual shares it). */

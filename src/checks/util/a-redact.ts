@@ -5,6 +5,8 @@ import type { CheckFn, CheckOptions, CheckResult } from '../types.js';
 const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:)[^@/\s]*@/gi;
 
 export function redact(text: string, secrets: Array<string | undefined>): string {
+  // Most messages have nothing to hide: no URL credentials (no "@") and no secret configured.
+  if (!text.includes('@') && !secrets.some((s) => s)) return text;
   let out = text.replace(URL_PASSWORD, '$1***@');
   for (const s of secrets) {
     if (!s) continue;
