@@ -176,9 +176,9 @@ export const checkHttp: CheckFn = withRedaction(async (target, options, signal) 
  * are (a keep-alive pool would let a server that stopped accepting pass on an old connection).
  * No agent also means no per-origin bookkeeping: with 10,000 origins that was 6 % of the CPU,
  * and undici cost 40 % more per check than this (docs/PERFORMANCE.md).
- * TLS: one SecureContext per policy and CA bundle, not one per connection (parsing the bundle
- * each time was most of a handshake's cost); no session is ever resumed, so every https check
- * does a full handshake with full verification (a resumed session skips the identity check).
+ * TLS: one SecureContext per policy and CA bundle, not one per connection (each would parse the
+ * whole bundle again); no session is ever resumed, so every https check does a full handshake
+ * with full verification (a resumed session skips the identity check).
  */
 type Connect = NonNullable<http.RequestOptions['createConnection']>;
 

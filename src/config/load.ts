@@ -23,7 +23,6 @@ function isFile(p: string): boolean {
   try { return fs.statSync(p).isFile(); } catch { return false; }
 }
 
-
 /** Answers "could ldirectord open this for append?" without creating or changing anything. */
 export const readOnlyProbe: ConfigFileProbe = {
   appendError(file) {

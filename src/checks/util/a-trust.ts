@@ -45,7 +45,7 @@ export function trustedCAs(): string[] {
   return cas;
 }
 
-/** Options for tls.connect (https agents, ldapts' tlsOptions, line-client) for a policy. */
+/** Options for tls.connect (https checks, ldapts' tlsOptions, line-client) for a policy. */
 export function tlsOptionsFor(verify: TlsVerify): tls.ConnectionOptions {
   switch (verify) {
     case 'none':
