@@ -4,18 +4,19 @@
 // checks 10,000 real servers every few seconds keeps about 60 MB alive and churns through
 // short-lived check state, so it sat at 370 MB RSS. A moderate limit makes V8 grow the heap by
 // about 1.4x instead (its growth factor shrinks with the limit), and a small young generation
-// suits probes that live a few milliseconds: 145 MB at 10,000 reals (docs/PERFORMANCE.md).
+// suits probes that live a few milliseconds: 138-141 MB at 10,000 reals with a 2 MB semi-space
+// (4 MB: 144-153 MB, 10 % less CPU; docs/PERFORMANCE.md).
 //
-// The limit is not meant to bind: it is 512 MB plus 16 KB per real server, about 2.5 times
-// what the daemon needs at any size we measured (about 6 KB per real). An operator's own
-// setting (node's options or NODE_OPTIONS) always wins.
+// The limit is not meant to bind: it is 512 MB plus 16 KB per real server, at least 2.5 times
+// what the daemon keeps alive at any size (about 6 KB per real). An operator's own setting
+// (node's options or NODE_OPTIONS) always wins.
 
 /** Old space limit (MB) for a config with this many real server entries. */
 export function oldSpaceMb(reals: number): number {
   return 512 + Math.ceil((reals * 16) / 1024);
 }
 
-const SEMI_SPACE_MB = 4;
+const SEMI_SPACE_MB = 2;
 
 /**
  * The node flags to add when re-spawning the daemon: each one only if neither `execArgv` nor

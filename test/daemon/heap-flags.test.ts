@@ -7,12 +7,12 @@ describe('daemonHeapFlags', () => {
     expect(oldSpaceMb(0)).toBe(512);
     expect(oldSpaceMb(10_000)).toBe(669);
     expect(oldSpaceMb(100_000)).toBe(2075);
-    expect(daemonHeapFlags(10_000, [])).toEqual(['--max-old-space-size=669', '--max-semi-space-size=4']);
+    expect(daemonHeapFlags(10_000, [])).toEqual(['--max-old-space-size=669', '--max-semi-space-size=2']);
   });
   it("leaves out what node's options or NODE_OPTIONS already set, in either spelling", () => {
-    expect(daemonHeapFlags(10, ['--max-old-space-size=2048'])).toEqual(['--max-semi-space-size=4']);
+    expect(daemonHeapFlags(10, ['--max-old-space-size=2048'])).toEqual(['--max-semi-space-size=2']);
     expect(daemonHeapFlags(10, ['--cpu-prof'], '--max_semi_space_size=16')).toEqual(['--max-old-space-size=513']);
     expect(daemonHeapFlags(10, [], '--max-old-space-size=300  --max-semi-space-size=1')).toEqual([]);
-    expect(daemonHeapFlags(10, ['--max-old-space-size', '100'])).toEqual(['--max-semi-space-size=4']);
+    expect(daemonHeapFlags(10, ['--max-old-space-size', '100'])).toEqual(['--max-semi-space-size=2']);
   });
 });

@@ -103,7 +103,7 @@ test('start detaches, reloads three ways, keeps a broken config out, stops clean
   expect(logLines(log)[2]).toContain(`|d1.cf|${pid}] `);
   // It runs with the daemon's heap settings (src/daemon/heap-flags.ts: 512 MB + 16 KB per real).
   const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-  expect(cmdline).toEqual(expect.arrayContaining(['--max-old-space-size=513', '--max-semi-space-size=4']));
+  expect(cmdline).toEqual(expect.arrayContaining(['--max-old-space-size=513', '--max-semi-space-size=2']));
   expect((await tslvs(cfg, 'status')).stderr).toBe(`ldirectord for ${cfg} is running with pid: ${pid}`);
   expect((await tslvs(cfg, 'start')).exitCode).toBe(0); // running: a no-op
 
