@@ -4,7 +4,7 @@
 // checks 10,000 real servers every few seconds keeps about 60 MB alive and churns through
 // short-lived check state, so it sat at 370 MB RSS. A moderate limit makes V8 grow the heap by
 // about 1.4x instead (its growth factor shrinks with the limit), and a small young generation
-// suits probes that live a few milliseconds: 138-141 MB at 10,000 reals with a 2 MB semi-space
+// suits probes that live a few milliseconds: 138-143 MB at 10,000 reals with a 2 MB semi-space
 // (4 MB: 144-153 MB, 10 % less CPU; docs/PERFORMANCE.md).
 //
 // The limit is not meant to bind: it is 512 MB plus 16 KB per real server, at least 2.5 times
