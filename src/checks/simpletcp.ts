@@ -12,6 +12,7 @@ import type { CheckFn } from './types.js';
 import { describeError, hostPort, result, startTimer } from './util/result.js';
 import { perlRegex } from './util/a-perl-regex.js';
 import { withRedaction } from './util/a-redact.js';
+import { firstVerdict } from './util/a-deadline.js';
 
 /** The bytes ldirectord sends for a request string. */
 export function simpletcpPayload(request: string | undefined): string {
@@ -34,17 +35,9 @@ export const checkSimpletcp: CheckFn = withRedaction(async (target, options, sig
   return new Promise((resolve) => {
     let pending = '';
     let lines = 0;
-    let settled = false;
-    let close: () => void = () => undefined;
-    const finish = (up: boolean, why: string) => {
-      if (settled) return;
-      settled = true;
-      signal.removeEventListener('abort', onAbort);
-      close();
-      resolve(result(elapsed, up, `${where}: ${why}`));
-    };
-    const onAbort = () => finish(false, lines ? `timed out after ${lines} line(s) without a match for /${options.receive}/` : 'timed out');
-    signal.addEventListener('abort', onAbort, { once: true });
+    const { finish, onClose } = firstVerdict(signal,
+      () => (lines ? `timed out after ${lines} line(s) without a match for /${options.receive}/` : 'timed out'),
+      (up, why) => resolve(result(elapsed, up, `${where}: ${why}`)));
     // Lines as Perl's readline yields them: each with its "\n", the last one possibly without.
     const feed = (text: string, eof: boolean) => {
       pending += text;
@@ -67,14 +60,14 @@ export const checkSimpletcp: CheckFn = withRedaction(async (target, options, sig
 
     if (udp) {
       const sock = dgram.createSocket(target.address.includes(':') ? 'udp6' : 'udp4');
-      close = () => { try { sock.close(); } catch { /* closed */ } };
+      onClose(() => { try { sock.close(); } catch { /* closed */ } });
       sock.on('error', (err) => finish(false, describeError(err, signal)));
       sock.on('message', (msg) => feed(msg.toString('latin1'), false));
       sock.connect(target.port, target.address, () => sock.send(payload));
       return;
     }
     const socket = net.connect({ host: target.address, port: target.port, allowHalfOpen: true });
-    close = () => socket.destroy();
+    onClose(() => socket.destroy());
     socket.setEncoding('latin1');
     socket.once('connect', () => { socket.end(payload); });
     socket.on('data', (chunk: string) => feed(chunk, false));

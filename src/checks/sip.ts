@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import type { CheckFn } from './types.js';
 import { describeError, hostPort, result, startTimer } from './util/result.js';
 import { withRedaction } from './util/a-redact.js';
+import { firstVerdict } from './util/a-deadline.js';
 
 export function sipOptionsRequest(login: string, localAddress: string, localPort: number): string {
   const local = localAddress.includes(':') ? `[${localAddress}]` : localAddress;
@@ -33,19 +34,11 @@ export const checkSip: CheckFn = withRedaction(async (target, options, signal) =
   const where = `SIP OPTIONS sip:${options.login ?? ''} over ${udp ? 'UDP' : 'TCP'} to ${hostPort(target.address, target.port)}`;
   if (signal.aborted) return result(elapsed, false, `${where}: timed out`);
   return new Promise((resolve) => {
-    let settled = false;
     let status: string | undefined;
     let pending = '';
-    let close: () => void = () => undefined;
-    const finish = (up: boolean, why: string) => {
-      if (settled) return;
-      settled = true;
-      signal.removeEventListener('abort', onAbort);
-      close();
-      resolve(result(elapsed, up, `${where}: ${why}`));
-    };
-    const onAbort = () => finish(false, status ? `timed out reading the headers after ${JSON.stringify(status)}` : 'timed out');
-    signal.addEventListener('abort', onAbort, { once: true });
+    const { finish, onClose } = firstVerdict(signal,
+      () => (status ? `timed out reading the headers after ${JSON.stringify(status)}` : 'timed out'),
+      (up, why) => resolve(result(elapsed, up, `${where}: ${why}`)));
     // Lines with "\n" then "\r" chomped, as ldirectord reads them.
     const feed = (text: string, eof: boolean) => {
       pending += text;
@@ -67,7 +60,7 @@ export const checkSip: CheckFn = withRedaction(async (target, options, signal) =
     const login = options.login ?? '';
     if (udp) {
       const sock = dgram.createSocket(target.address.includes(':') ? 'udp6' : 'udp4');
-      close = () => { try { sock.close(); } catch { /* closed */ } };
+      onClose(() => { try { sock.close(); } catch { /* closed */ } });
       sock.on('error', (err) => finish(false, describeError(err, signal)));
       // One datagram is one reply; what it leaves unterminated counts as its end.
       sock.on('message', (msg) => feed(msg.toString('latin1'), true));
@@ -78,7 +71,7 @@ export const checkSip: CheckFn = withRedaction(async (target, options, signal) =
       return;
     }
     const socket = net.connect({ host: target.address, port: target.port });
-    close = () => socket.destroy();
+    onClose(() => socket.destroy());
     socket.setEncoding('latin1');
     socket.once('connect', () => socket.write(sipOptionsRequest(login, socket.localAddress ?? '', socket.localPort ?? 0), 'latin1'));
     socket.on('data', (chunk: string) => feed(chunk, false));
