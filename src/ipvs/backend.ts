@@ -1,7 +1,7 @@
 // The backend: list() and apply() over a Runner. The ipvsadm backend's runner spawns ipvsadm
-// (execa, argv arrays, no shell, a timeout on every call); the sim backend's runner is the
-// same ipvsadm emulation the stand-in uses, run in-process over an in-memory table. Both go
-// through the same argument building, parsing and verification code.
+// (execa, argv arrays, no shell, a timeout on every call) and reads its output with parse.ts
+// only; the sim backend (sim/backend.ts) puts the ipvsadm emulator behind the same Runner.
+// Nothing here imports the emulator.
 //
 // Exec budget (one round = one list() + one apply()):
 //  - list(): ONE exec. No single listing has everything: `-L -n` lacks thresholds,
@@ -19,11 +19,10 @@
 
 import { accessSync, constants as fsConstants } from 'node:fs';
 import { execa } from 'execa';
-import { Ipvsadm } from './cli.js';
-import { KernelTable, schedFlagNames, VERSION_LINE, type KState } from './kernel.js';
-import { effectiveRealPort, opArgs, realKey, realKeyOf, schedFlagBits, serviceKey, validateOp } from './ops.js';
-import { mergeSaveAndThresholds, parseListing, parseSave } from './parse.js';
-import type { ApplyResult, IpvsBackend, IpvsOp, ListResult, OpResult, Real, Service, ServiceId, Table } from './types.js';
+import { findReal, findService, normalNetmask, schedFlagBits, schedFlagNames, serviceKey, serviceRealKey, storedPort } from './keys.js';
+import { opArgs, validateOp } from './ops.js';
+import { LIST_LINES, readListOutput } from './parse.js';
+import type { ApplyResult, IpvsBackend, IpvsOp, ListResult, OpResult, ServiceId, Table } from './types.js';
 
 export interface RunOutcome {
   /** false: could not run, timed out, or was killed */
@@ -86,60 +85,8 @@ export class ExecRunner implements Runner {
   }
 }
 
-/** The stand-in's ipvsadm emulation over an in-memory table (the sim backend). */
-export class InProcessRunner implements Runner {
-  readonly table: KernelTable;
-  constructor(state?: KState) {
-    this.table = new KernelTable(state);
-  }
-  async run(args: string[], stdin?: string): Promise<RunOutcome> {
-    const r = new Ipvsadm(this.table, { argv0: 'ipvsadm', stdin: () => stdin ?? '' }).run(args);
-    return { ok: true, stdout: r.stdout, stderr: r.stderr, exitCode: r.code };
-  }
-}
-
-const LIST_LINES = ['-S -n', '-L -n --thresholds'];
-
-function splitListOutput(stdout: string): { save: string; thresholds: string } | null {
-  const at = stdout.indexOf(VERSION_LINE + '\n');
-  if (at < 0 || !stdout.includes('Uthreshold', at)) return null;
-  return { save: stdout.slice(0, at), thresholds: stdout.slice(at) };
-}
-
-function readTable(stdout: string): { table: Table; warnings: string[] } | null {
-  const parts = splitListOutput(stdout);
-  if (!parts) return null;
-  const merged = mergeSaveAndThresholds(parseSave(parts.save), parseListing(parts.thresholds));
-  return { table: { services: merged.services }, warnings: merged.warnings };
-}
-
-/** Per-table lookup maps, built once per listed table (a round verifies thousands of ops). */
-const tableIndex = new WeakMap<Table, Map<string, { service: Service; reals: Map<string, Real> }>>();
-
-function indexOf(table: Table): Map<string, { service: Service; reals: Map<string, Real> }> {
-  let index = tableIndex.get(table);
-  if (!index) {
-    index = new Map();
-    for (const service of table.services) {
-      const reals = new Map<string, Real>();
-      for (const r of service.reals) reals.set(realKey(service.id, r.address, r.port), r);
-      if (!index.has(serviceKey(service.id))) index.set(serviceKey(service.id), { service, reals });
-    }
-    tableIndex.set(table, index);
-  }
-  return index;
-}
-
-export function findService(table: Table, id: ServiceId): Service | undefined {
-  return indexOf(table).get(serviceKey(id))?.service;
-}
-
-function findRealIn(table: Table, id: ServiceId, key: string): Real | undefined {
-  return indexOf(table).get(serviceKey(id))?.reals.get(key);
-}
-
-const family = (id: ServiceId, address?: string): 4 | 6 =>
-  id.kind === 'fwmark' ? (id.family === 'inet6' ? 6 : 4) : (address ?? id.address).includes(':') ? 6 : 4;
+const family = (id: ServiceId): 4 | 6 =>
+  id.kind === 'fwmark' ? (id.family === 'inet6' ? 6 : 4) : id.address.includes(':') ? 6 : 4;
 
 /** What the op asked for, checked against the table; null = it holds. */
 function postcondition(op: IpvsOp, table: Table): string | null {
@@ -154,7 +101,7 @@ function postcondition(op: IpvsOp, table: Table): string | null {
       if (s.persistent !== want.persistent) diffs.push(`persistent ${s.persistent ?? 'off'} (wanted ${want.persistent ?? 'off'})`);
       if (want.persistent !== undefined) {
         const dflt = family(want.id) === 6 ? '128' : '255.255.255.255';
-        if ((s.netmask ?? dflt) !== (want.netmask ?? dflt)) diffs.push(`netmask ${s.netmask ?? dflt} (wanted ${want.netmask ?? dflt})`);
+        if (normalNetmask(s.netmask) !== normalNetmask(want.netmask)) diffs.push(`netmask ${s.netmask ?? dflt} (wanted ${want.netmask ?? dflt})`);
       }
       if ((s.pe ?? '') !== (want.pe ?? '')) diffs.push(`pe ${s.pe || 'none'} (wanted ${want.pe || 'none'})`);
       if (s.ops !== Boolean(want.ops)) diffs.push(`ops ${s.ops} (wanted ${Boolean(want.ops)})`);
@@ -169,8 +116,7 @@ function postcondition(op: IpvsOp, table: Table): string | null {
     case 'editReal': {
       const s = findService(table, op.service);
       if (!s) return 'service not in the table';
-      const port = effectiveRealPort(op.service, op.real);
-      const r = findRealIn(table, op.service, realKey(op.service, op.real.address, port));
+      const r = findReal(s, op.real.address, storedPort(op.service, op.real.forwarding, op.real.port));
       if (!r) return 'real server not in the table';
       const w = op.real;
       const diffs: string[] = [];
@@ -189,7 +135,7 @@ function postcondition(op: IpvsOp, table: Table): string | null {
     case 'deleteReal': {
       const s = findService(table, op.service);
       if (!s) return null;
-      return findRealIn(table, op.service, realKey(op.service, op.address, op.port)) ? 'real server still in the table' : null;
+      return findReal(s, op.address, op.port) ? 'real server still in the table' : null;
     }
   }
 }
@@ -202,10 +148,12 @@ function opKeys(op: IpvsOp): { key: string; service: string } {
     case 'deleteService':
       return { key: `S ${serviceKey(op.id)}`, service: serviceKey(op.id) };
     case 'addReal':
-    case 'editReal':
-      return { key: `R ${realKeyOf(op.service, op.real)}`, service: serviceKey(op.service) };
+    case 'editReal': {
+      const port = storedPort(op.service, op.real.forwarding, op.real.port);
+      return { key: `R ${serviceRealKey(op.service, op.real.address, port)}`, service: serviceKey(op.service) };
+    }
     case 'deleteReal':
-      return { key: `R ${realKey(op.service, op.address, op.port)}`, service: serviceKey(op.service) };
+      return { key: `R ${serviceRealKey(op.service, op.address, op.port)}`, service: serviceKey(op.service) };
   }
 }
 
@@ -272,7 +220,7 @@ export class RunnerBackend implements IpvsBackend {
   private async listNow(): Promise<ListResult> {
     const r = await this.runner.run(['-R'], LIST_LINES.join('\n') + '\n');
     if (!r.ok) return { ok: false, error: r.error ?? 'ipvsadm failed', warnings: [], execs: 1 };
-    const t = readTable(r.stdout);
+    const t = readListOutput(r.stdout);
     if (!t) {
       const why = r.stderr.trim() || `exit status ${r.exitCode}`;
       return { ok: false, error: `ipvsadm listing unreadable: ${why}`, warnings: [], execs: 1 };
@@ -300,7 +248,7 @@ export class RunnerBackend implements IpvsBackend {
     const r = await this.runner.run(['-R'], [...lines, ...LIST_LINES].join('\n') + '\n');
     const stderr = r.stderr.split('\n').filter((l) => l.trim() !== '');
     let execs = 1;
-    let read = r.ok ? readTable(r.stdout) : null;
+    let read = r.ok ? readListOutput(r.stdout) : null;
     const warnings: string[] = [];
     let error: string | undefined = r.ok ? undefined : r.error;
     if (!read) {
@@ -342,12 +290,4 @@ export function ipvsadmBackend(opts: IpvsadmBackendOptions = {}): RunnerBackend 
   const path = findIpvsadm(opts.ipvsadm, opts.env ?? process.env);
   const runner = path ? new ExecRunner(path, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, opts.env) : new MissingRunner();
   return new RunnerBackend(runner, { name: opts.name ?? `ipvsadm (${path ?? 'not found'})` });
-}
-
-export interface SimBackend extends RunnerBackend {
-  readonly runner: InProcessRunner;
-}
-
-export function simBackend(state?: KState): SimBackend {
-  return new RunnerBackend(new InProcessRunner(state), { name: 'sim' }) as SimBackend;
 }

@@ -2,7 +2,7 @@
 // (test/ipvs) and the real kernel through ipvsadm in a VM (test/kernel).
 
 import { describe, expect, test, beforeEach } from '@jest/globals';
-import { realKey, serviceKey } from '../../src/ipvs/ops.js';
+import { serviceKey, serviceRealKey } from '../../src/ipvs/keys.js';
 import type { IpvsBackend, IpvsOp, RealSpec, ServiceId, ServiceSpec, Table } from '../../src/ipvs/types.js';
 
 export interface ContractTarget {
@@ -32,7 +32,7 @@ function summary(t: Table): Record<string, unknown> {
   for (const s of t.services) {
     const reals: Record<string, unknown> = {};
     for (const r of s.reals) {
-      reals[realKey(s.id, r.address, r.port)] = [r.forwarding, r.weight, r.upperThreshold, r.lowerThreshold, r.tunnel ?? null];
+      reals[serviceRealKey(s.id, r.address, r.port)] = [r.forwarding, r.weight, r.upperThreshold, r.lowerThreshold, r.tunnel ?? null];
     }
     out[serviceKey(s.id)] = {
       sched: s.scheduler,
