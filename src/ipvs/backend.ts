@@ -62,26 +62,56 @@ export class ExecRunner implements Runner {
   ) {}
 
   async run(args: string[], stdin?: string): Promise<RunOutcome> {
+    // A hung ipvsadm is killed with everything it started: it runs in its own process group
+    // and the timer kills the group (execa's own timeout kills one process, then waits for
+    // pipes that a child of it still holds open). A descendant that left the group cannot keep
+    // us waiting either: its pipes are let go shortly after.
+    let timedOut = false;
+    let release: NodeJS.Timeout | undefined;
+    let timer: NodeJS.Timeout | undefined;
     try {
-      const r = await execa(this.path, args, {
+      const sub = execa(this.path, args, {
         reject: false,
-        timeout: this.timeoutMs,
-        killSignal: 'SIGKILL',
+        detached: true,
         stripFinalNewline: false,
         ...(stdin !== undefined ? { input: stdin } : { stdin: 'ignore' as const }),
         ...(this.env ? { env: this.env, extendEnv: false } : {}),
       });
+      timer = setTimeout(() => {
+        timedOut = true;
+        killGroup(sub.pid);
+        release = setTimeout(() => {
+          sub.stdout?.destroy();
+          sub.stderr?.destroy();
+        }, RELEASE_PIPES_MS);
+      }, this.timeoutMs);
+      const r = await sub;
       const stdout = typeof r.stdout === 'string' ? r.stdout : '';
       const stderr = typeof r.stderr === 'string' ? r.stderr : '';
-      if (r.timedOut) return { ok: false, error: `${this.path} timed out after ${this.timeoutMs} ms`, stdout, stderr, exitCode: null };
-      if (r.exitCode === undefined) {
+      if (timedOut) return { ok: false, error: `${this.path} timed out after ${this.timeoutMs / 1000} s`, stdout, stderr, exitCode: null };
+      if (r.exitCode === undefined && !r.signal) {
         return { ok: false, error: `${this.path} could not run: ${r.shortMessage ?? r.message}`, stdout, stderr, exitCode: null };
       }
       if (r.signal) return { ok: false, error: `${this.path} killed by ${r.signal}`, stdout, stderr, exitCode: null };
-      return { ok: true, stdout, stderr, exitCode: r.exitCode };
+      return { ok: true, stdout, stderr, exitCode: r.exitCode ?? null };
     } catch (e) {
       return { ok: false, error: `${this.path} could not run: ${(e as Error).message}`, stdout: '', stderr: '', exitCode: null };
+    } finally {
+      clearTimeout(timer);
+      clearTimeout(release);
     }
+  }
+}
+
+/** How long a timed-out ipvsadm's pipes are waited for after its process group was killed. */
+const RELEASE_PIPES_MS = 1000;
+
+function killGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // already gone
   }
 }
 
@@ -157,15 +187,44 @@ function opKeys(op: IpvsOp): { key: string; service: string } {
   }
 }
 
+/** What the write process itself reported, so that an op that did not take carries its cause. */
+export interface WriteReport {
+  /** The process as a whole failed (timed out, killed, stopped early): the cause of every op that did not take. */
+  failure?: string;
+  /** ipvsadm's error lines: one per refused line, in batch order, without line numbers. */
+  stderr: readonly string[];
+}
+
+interface Outcome {
+  ok: boolean;
+  reason?: string;
+}
+
+const MAX_QUOTED_LINES = 3;
+
 /**
  * Per-op outcome from the table after the batch. An op whose key a later op in the batch
  * touches again (or whose service a later op deletes) cannot be judged on its own: it is
  * marked superseded and shares the later op's outcome.
+ * An op that did not take gets the write's cause in front of what the table shows: the
+ * process failure, else ipvsadm's error line. ipvsadm -R prints one line per refused line
+ * and none for the others, so when the ops that did not take are exactly as many as the
+ * error lines, the n-th line belongs to the n-th such op; otherwise every such op gets all
+ * of them (at most three quoted).
  */
-export function verifyOps(ops: readonly IpvsOp[], table: Table | null, rejected: ReadonlyMap<number, string>, failure?: string): OpResult[] {
+export function verifyOps(
+  ops: readonly IpvsOp[],
+  table: Table | null,
+  rejected: ReadonlyMap<number, string>,
+  failure?: string,
+  write: WriteReport = { stderr: [] },
+): OpResult[] {
   const results: OpResult[] = new Array(ops.length);
-  const lastOutcome = new Map<string, { ok: boolean; reason?: string }>();
-  const deletedServiceOutcome = new Map<string, { ok: boolean; reason?: string }>();
+  const outcomes: Outcome[] = new Array(ops.length);
+  /** For a superseded op: the op whose outcome it shares. */
+  const sharesWith = new Map<number, number>();
+  const lastOutcome = new Map<string, number>();
+  const deletedServiceOutcome = new Map<string, number>();
   for (let i = ops.length - 1; i >= 0; i--) {
     const op = ops[i]!;
     const rej = rejected.get(i);
@@ -175,19 +234,44 @@ export function verifyOps(ops: readonly IpvsOp[], table: Table | null, rejected:
     }
     const { key, service } = opKeys(op);
     const later = lastOutcome.get(key) ?? (key.startsWith('R ') ? deletedServiceOutcome.get(service) : undefined);
-    let outcome: { ok: boolean; reason?: string };
-    if (later) {
-      results[i] = { op, ok: later.ok, superseded: true, ...(later.reason ? { reason: later.reason } : {}) };
-      outcome = later;
+    if (later !== undefined) {
+      sharesWith.set(i, later);
     } else {
       const reason = table ? postcondition(op, table) : (failure ?? 'table could not be read');
-      outcome = reason === null ? { ok: true } : { ok: false, reason };
-      results[i] = { op, ...outcome };
+      outcomes[i] = reason === null ? { ok: true } : { ok: false, reason };
     }
-    if (!lastOutcome.has(key)) lastOutcome.set(key, outcome);
-    if (op.kind === 'deleteService' && !deletedServiceOutcome.has(service)) deletedServiceOutcome.set(service, outcome);
+    const owner = later ?? i;
+    if (!lastOutcome.has(key)) lastOutcome.set(key, owner);
+    if (op.kind === 'deleteService' && !deletedServiceOutcome.has(service)) deletedServiceOutcome.set(service, owner);
+  }
+  if (table) attachCauses(outcomes, write);
+  for (let i = 0; i < ops.length; i++) {
+    if (results[i]) continue;
+    const owner = sharesWith.get(i);
+    const o = outcomes[owner ?? i]!;
+    results[i] = { op: ops[i]!, ok: o.ok, ...(owner !== undefined ? { superseded: true } : {}), ...(o.reason ? { reason: o.reason } : {}) };
   }
   return results;
+}
+
+function attachCauses(outcomes: Outcome[], write: WriteReport): void {
+  const failed: number[] = [];
+  outcomes.forEach((o, i) => {
+    if (!o.ok) failed.push(i);
+  });
+  if (failed.length === 0) return;
+  const causeOf = (nth: number): string | undefined => {
+    if (write.failure) return write.failure;
+    if (write.stderr.length === 0) return undefined;
+    if (write.stderr.length === failed.length) return `ipvsadm: ${write.stderr[nth]}`;
+    const quoted = write.stderr.slice(0, MAX_QUOTED_LINES).map((l) => JSON.stringify(l)).join(', ');
+    const more = write.stderr.length > MAX_QUOTED_LINES ? ` and ${write.stderr.length - MAX_QUOTED_LINES} more` : '';
+    return `ipvsadm reported ${quoted}${more} for this batch`;
+  };
+  failed.forEach((i, nth) => {
+    const cause = causeOf(nth);
+    if (cause) outcomes[i] = { ok: false, reason: `${cause}; ${outcomes[i]!.reason}` };
+  });
 }
 
 export interface BackendOptions {
@@ -222,7 +306,8 @@ export class RunnerBackend implements IpvsBackend {
     if (!r.ok) return { ok: false, error: r.error ?? 'ipvsadm failed', warnings: [], execs: 1 };
     const t = readListOutput(r.stdout);
     if (!t) {
-      const why = r.stderr.trim() || `exit status ${r.exitCode}`;
+      const out = r.stdout.trim();
+      const why = r.stderr.trim() || `exit status ${r.exitCode}${out ? `, output begins ${JSON.stringify(out.slice(0, 60))}` : ''}`;
       return { ok: false, error: `ipvsadm listing unreadable: ${why}`, warnings: [], execs: 1 };
     }
     const warnings = [...t.warnings, ...r.stderr.split('\n').filter((l) => l.trim() !== '').map((l) => `ipvsadm: ${l}`)];
@@ -251,16 +336,18 @@ export class RunnerBackend implements IpvsBackend {
     let read = r.ok ? readListOutput(r.stdout) : null;
     const warnings: string[] = [];
     let error: string | undefined = r.ok ? undefined : r.error;
+    let failure: string | undefined;
     if (!read) {
       // The batch stopped early (or ipvsadm failed): look at the table to see what took.
       warnings.push(r.ok ? `ipvsadm -R stopped early (exit ${r.exitCode}); listing again` : `${r.error}; listing again`);
+      failure = writeFailure(r, stderr);
       const l = await this.listNow();
       execs += l.execs;
       if (l.ok) read = { table: l.table, warnings: l.warnings };
-      else error = error ? `${error}; ${l.error}` : l.error;
+      else error = `${failure}; ${l.error}`;
     }
     if (read) warnings.push(...read.warnings);
-    const results = verifyOps(ops, read?.table ?? null, rejected, error);
+    const results = verifyOps(ops, read?.table ?? null, rejected, error, { ...(failure ? { failure } : {}), stderr });
     return {
       ok: !error && results.every((x) => x.ok),
       results,
@@ -271,6 +358,14 @@ export class RunnerBackend implements IpvsBackend {
       execs,
     };
   }
+}
+
+/** Why a write printed no listing: the process failure or its exit status, with ipvsadm's last error line. */
+function writeFailure(r: RunOutcome, stderr: readonly string[]): string {
+  const said = stderr.length > 0 ? `: ${stderr[stderr.length - 1]}` : '';
+  if (!r.ok) return `${r.error ?? 'ipvsadm failed'}${said}`;
+  if (r.exitCode !== 0) return `ipvsadm -R stopped early (exit status ${r.exitCode})${said}`;
+  return `ipvsadm -R printed no readable listing (exit status 0)${said}`;
 }
 
 export interface IpvsadmBackendOptions extends BackendOptions {
