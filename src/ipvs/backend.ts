@@ -131,7 +131,9 @@ function postcondition(op: IpvsOp, table: Table): string | null {
       if (s.persistent !== want.persistent) diffs.push(`persistent ${s.persistent ?? 'off'} (wanted ${want.persistent ?? 'off'})`);
       if (want.persistent !== undefined) {
         const dflt = family(want.id) === 6 ? '128' : '255.255.255.255';
-        if (normalNetmask(s.netmask) !== normalNetmask(want.netmask)) diffs.push(`netmask ${s.netmask ?? dflt} (wanted ${want.netmask ?? dflt})`);
+        if (normalNetmask(s.netmask) !== normalNetmask(want.netmask)) {
+          diffs.push(`netmask ${s.netmask ?? dflt} (wanted ${want.netmask ?? dflt})`);
+        }
       }
       if ((s.pe ?? '') !== (want.pe ?? '')) diffs.push(`pe ${s.pe || 'none'} (wanted ${want.pe || 'none'})`);
       if (s.ops !== Boolean(want.ops)) diffs.push(`ops ${s.ops} (wanted ${Boolean(want.ops)})`);

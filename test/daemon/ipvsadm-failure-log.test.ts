@@ -48,7 +48,8 @@ test('a hung ipvsadm: killed after the timeout, and the log says it timed out', 
   await k.director.start();
   expect(Date.now() - t0).toBeLessThan(20_000);
   expect(k.take()).toEqual([
-    `Failed to apply "ipvsadm -A -t ${V} -s wrr": ${path} timed out after 4 s; service not in the table (not done: Added virtual server: ${V}; will retry)`,
+    `Failed to apply "ipvsadm -A -t ${V} -s wrr": ${path} timed out after 4 s; service not in the table `
+      + `(not done: Added virtual server: ${V}; will retry)`,
     `Failed to apply "ipvsadm -a -t ${V} -r ${R} -m -w 1 -x 0 -y 0": ${path} timed out after 4 s; service not in the table `
       + `(not done: Added real server: ${R} (${V}) (Weight set to 1); will retry)`,
   ]);

@@ -29,7 +29,9 @@ ${body}
 }
 
 const id: ServiceId = { kind: 'addr', protocol: 'tcp', address: '10.50.0.1', port: 80 };
-const addReal = (last: number): IpvsOp => ({ kind: 'addReal', service: id, real: { address: `10.50.0.${last}`, port: 80, forwarding: 'Masq', weight: 1 } });
+const addReal = (last: number): IpvsOp => ({
+  kind: 'addReal', service: id, real: { address: `10.50.0.${last}`, port: 80, forwarding: 'Masq', weight: 1 },
+});
 
 async function realsInTable(): Promise<string[]> {
   const r = await standinRun(s.env, ['-S', '-n']);
@@ -43,7 +45,8 @@ describe('ipvsadm backend: failures carry their cause', () => {
   });
 
   test('a kernel with another connection-table size (conn_tab_bits): the table is read and written', async () => {
-    const path = fake('big-conn-tab', `printf '%s\\n' "$input" | "$STANDIN" "$@" | sed 's/^IP Virtual Server version 1\\.2\\.1 (size=4096)$/IP Virtual Server version 1.2.1 (size=1048576)/'`);
+    const title = 's/^IP Virtual Server version 1\\.2\\.1 (size=4096)$/IP Virtual Server version 1.2.1 (size=1048576)/';
+    const path = fake('big-conn-tab', `printf '%s\\n' "$input" | "$STANDIN" "$@" | sed '${title}'`);
     const backend = ipvsadmBackend({ ipvsadm: path, env: s.env });
     const l = await backend.list();
     expect(l.ok).toBe(true);
@@ -59,7 +62,8 @@ describe('ipvsadm backend: failures carry their cause', () => {
   test('a write that fails with an error line: the line and the exit status are the reason', async () => {
     const path = fake('fails', `if $writes; then echo 'Memory allocation problem' >&2; exit 1; fi
 printf '%s\\n' "$input" | exec "$STANDIN" "$@"`);
-    const res = await ipvsadmBackend({ ipvsadm: path, env: s.env }).apply([addReal(2), { kind: 'deleteReal', service: id, address: '10.50.0.2', port: 80 }, addReal(3)]);
+    const res = await ipvsadmBackend({ ipvsadm: path, env: s.env })
+      .apply([addReal(2), { kind: 'deleteReal', service: id, address: '10.50.0.2', port: 80 }, addReal(3)]);
     expect(res.ok).toBe(false);
     expect(res.stderr).toEqual(['Memory allocation problem']);
     expect(res.results.map((r) => r.reason)).toEqual([
@@ -100,16 +104,17 @@ printf '%s\\n' "$input" | exec "$STANDIN" "$@"`);
     const backend = ipvsadmBackend({ ipvsadm: path, env: s.env });
     const l = await backend.list();
     expect(l.ok).toBe(false);
-    if (!l.ok) expect(l.error).toBe('ipvsadm listing unreadable: exit status 0, output begins "Segmentation fault\\n\\u0001\\u0002 garbage"');
+    const unreadable = 'ipvsadm listing unreadable: exit status 0, output begins "Segmentation fault\\n\\u0001\\u0002 garbage"';
+    if (!l.ok) expect(l.error).toBe(unreadable);
     const res = await backend.apply([addReal(2)]);
     expect(res.ok).toBe(false);
-    expect(res.results[0]!.reason).toBe(
-      'ipvsadm -R printed no readable listing (exit status 0); ipvsadm listing unreadable: exit status 0, output begins "Segmentation fault\\n\\u0001\\u0002 garbage"',
-    );
+    expect(res.results[0]!.reason).toBe(`ipvsadm -R printed no readable listing (exit status 0); ${unreadable}`);
   });
 
   test('garbage after a write that took: the ops are judged from a second listing and are ok', async () => {
-    const path = fake('garbage-after-write', `if $writes; then printf '%s\\n' "$input" | "$STANDIN" "$@" >/dev/null; echo garbage; exit 0; fi
+    const path = fake('garbage-after-write', `if $writes; then
+  printf '%s\\n' "$input" | "$STANDIN" "$@" >/dev/null; echo garbage; exit 0
+fi
 printf '%s\\n' "$input" | exec "$STANDIN" "$@"`);
     const res = await ipvsadmBackend({ ipvsadm: path, env: s.env }).apply([addReal(2)]);
     expect(res.results.map((r) => [r.ok, r.reason ?? null])).toEqual([[true, null]]);
