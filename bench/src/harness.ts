@@ -11,7 +11,7 @@ import { now, realAddr, sleep, virtualAddr } from './common.js';
 export const BENCH_OUT = path.dirname(fileURLToPath(import.meta.url));
 export const ROOT = path.resolve(BENCH_OUT, '..', '..');
 export const NODE = process.execPath;
-export const STANDIN_MAIN = path.join(ROOT, 'dist', 'ipvs', 'standin-main.js');
+export const STANDIN_MAIN = path.join(ROOT, 'dist', 'ipvs', 'sim', 'standin-main.js');
 
 export type Director = 'tslvs' | 'ldirectord';
 

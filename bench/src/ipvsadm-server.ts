@@ -1,7 +1,7 @@
 // Fast stand-in ipvsadm for the bench: one process per director run keeps the stand-in's
 // table in memory and answers bench/.out/ipvsadm-client over a unix socket, so a call costs
 // about a millisecond instead of a node start-up plus a parse of the whole state file.
-// Every call runs the stand-in's own Ipvsadm on the table, like dist/ipvs/standin-main.js,
+// Every call runs the stand-in's own Ipvsadm on the table, like dist/ipvs/sim/standin-main.js,
 // and leaves the same traces: the state file (written before the reply, the harness polls
 // it), the exec log line {pid, args, stdin, code} and the timed line {pid, t0, t1, code}.
 // env: BENCH_IPVSADM_SOCK (socket to create), TSLVS_IPVS_STATE, TSLVS_IPVS_EXEC_LOG,
@@ -35,9 +35,9 @@ interface CliModule {
 }
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const dist = (f: string): string => pathToFileURL(path.join(ROOT, 'dist', 'ipvs', f)).href;
+const dist = (f: string): string => pathToFileURL(path.join(ROOT, 'dist', 'ipvs', 'sim', f)).href;
 const { KernelTable, emptyState } = (await import(dist('kernel.js'))) as KernelModule;
-const { Ipvsadm } = (await import(dist('cli.js'))) as CliModule;
+const { Ipvsadm } = (await import(dist('ipvsadm.js'))) as CliModule;
 
 const sockPath = process.env['BENCH_IPVSADM_SOCK'];
 const statePath = process.env['TSLVS_IPVS_STATE'];

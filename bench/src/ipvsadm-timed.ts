@@ -1,4 +1,4 @@
-// Timestamping wrapper around the stand-in ipvsadm (dist/ipvs/standin-main.js).
+// Timestamping wrapper around the stand-in ipvsadm (dist/ipvs/sim/standin-main.js).
 // Runs the stand-in in this same process (no extra exec), then appends one JSON line
 // {pid, t0, t1, code} to $BENCH_TIMED_LOG: t0 = process start, t1 = after the table was
 // written. The stand-in's own exec log ($TSLVS_IPVS_EXEC_LOG) has args and stdin of the same

@@ -1,5 +1,5 @@
 // Checks that the fast stand-in (ipvsadm-client + ipvsadm-server) answers byte for byte like
-// the exec stand-in (ipvsadm-timed + dist/ipvs/standin-main.js): the same command sequence
+// the exec stand-in (ipvsadm-timed + dist/ipvs/sim/standin-main.js): the same command sequence
 // through both wrappers, as the harness writes them, comparing stdout, stderr, exit code,
 // the exec logs and the final state files; then the cost of one call of each at 10,000 reals.
 // usage: node bench/.out/standin-selfcheck.js [--no-timing]

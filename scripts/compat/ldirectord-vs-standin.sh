@@ -21,7 +21,7 @@ if [ "${1:-}" != --inside ]; then
   # its own path: write a wrapper with every path spelled out.
   cat >"$T/ipvsadm" <<EOF
 #!/bin/sh
-TSLVS_IPVSADM_ARGV0="\$0" TSLVS_IPVS_STATE="$T/state.json" TSLVS_IPVS_EXEC_LOG="$T/execs.jsonl" exec "$NODE" "$ROOT/dist/ipvs/standin-main.js" "\$@"
+TSLVS_IPVSADM_ARGV0="\$0" TSLVS_IPVS_STATE="$T/state.json" TSLVS_IPVS_EXEC_LOG="$T/execs.jsonl" exec "$NODE" "$ROOT/dist/ipvs/sim/standin-main.js" "\$@"
 EOF
   chmod 755 "$T/ipvsadm"
   rc=0

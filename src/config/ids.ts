@@ -4,6 +4,7 @@
 import net from 'node:net';
 import { createHash } from 'node:crypto';
 import type { ServiceName } from '../checks/types.js';
+import { bracketed, hostPort } from '../ipvs/keys.js';
 import { quotemeta } from './perl.js';
 
 const PORT_SERVICES: Record<number, ServiceName> = {
@@ -27,16 +28,12 @@ export function isIPv6Literal(text: string): boolean {
   return net.isIPv6(text);
 }
 
-/** "10.0.0.1" or "[2001:db8::1]": how ldirectord stores and prints a server address. */
-export function printable(address: string): string {
-  return address.includes(':') ? `[${address}]` : address;
-}
 
 interface VirtualLike { protocol: string; family: 4 | 6; address?: string; port: number; fwmark?: number }
 
 /** get_virtual(): the fwmark, or "ADDR:PORT". */
 export function virtualName(v: VirtualLike): string {
-  return v.protocol === 'fwm' ? String(v.fwmark) : `${printable(v.address ?? '')}:${v.port}`;
+  return v.protocol === 'fwm' ? String(v.fwmark) : hostPort(v.address ?? '', v.port);
 }
 
 /** get_virtual_id_str() */
@@ -66,7 +63,7 @@ export function realIdOf(p: RealIdParts): string {
   if (p.checktype === 'negotiate' || p.checktype === 'combined') check = `${p.checktype}:${p.service}`;
   else if (p.checktype === 'external' || p.checktype === 'external-perl') check = `${p.checktype}:${p.checkcommand}`;
   else check = p.checktype;
-  return [check, p.protocol, printable(p.address), p.port, p.virtualhost ?? '', p.checkport ?? '',
+  return [check, p.protocol, bracketed(p.address), p.port, p.virtualhost ?? '', p.checkport ?? '',
     p.weight, p.forward, quotemeta(p.request), quotemeta(p.receive)].join(':');
 }
 

@@ -2,7 +2,8 @@
 // request/receive/URL, and the ids. The result is the immutable model the daemon runs on.
 import type { Config, RealServer, VirtualService } from './model.js';
 import type { ParseResult, RawGlobal, RawReal, RawVirtual } from './parser.js';
-import { checkKeyOf, printable, realIdOf, serviceToPort, virtualIdOf } from './ids.js';
+import { bracketed } from '../ipvs/keys.js';
+import { checkKeyOf, realIdOf, serviceToPort, virtualIdOf } from './ids.js';
 
 const DEFAULT_CHECKTIMEOUT = 5;
 const DEFAULT_NEGOTIATETIMEOUT = 30;
@@ -17,7 +18,7 @@ export function checkPortOf(v: { checkport?: number; service: VirtualService['se
 function setupReal(v: RawVirtual, service: VirtualService['service'], r: RawReal): Omit<RealServer, 'ldirectordId' | 'checkKey'> {
   const port = checkPortOf({ checkport: v.checkport, service }, r.port);
   const schema = service === 'http_proxy' ? 'http' : service;
-  const base = `${schema}://${printable(r.address)}:${port ?? ''}/`;
+  const base = `${schema}://${bracketed(r.address)}:${port ?? ''}/`;
   let url: string;
   let request: string;
   let receive: string;

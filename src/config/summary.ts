@@ -1,7 +1,7 @@
 // The human-readable account `tslvs validate` prints: what ldirectord would run, with every
 // default made visible (the model is already redacted when it gets here).
 import type { Config, Fallback, RealServer, VirtualService } from './model.js';
-import { printable } from './ids.js';
+import { hostPort } from '../ipvs/keys.js';
 
 export interface Paint {
   heading(text: string): string;
@@ -12,7 +12,7 @@ export interface Paint {
 export const plainPaint: Paint = { heading: (t) => t, dim: (t) => t, warn: (t) => t };
 
 function fallbackText(f: Fallback): string {
-  return `${printable(f.address)}:${f.port} ${f.forward}`;
+  return `${hostPort(f.address, f.port)} ${f.forward}`;
 }
 
 function yn(b: boolean): string {
@@ -33,7 +33,7 @@ function checkText(v: VirtualService): string {
 }
 
 function realLine(v: VirtualService, r: RealServer): string {
-  const parts = [`${printable(r.address)}:${r.port}`, r.forward, `weight ${r.weight}`];
+  const parts = [hostPort(r.address, r.port), r.forward, `weight ${r.weight}`];
   if (r.lowerThreshold || r.upperThreshold) parts.push(`thresholds l:${r.lowerThreshold} u:${r.upperThreshold}`);
   if (v.checktype === 'negotiate' || v.checktype === 'combined') {
     if (['http', 'https', 'http_proxy'].includes(v.service)) parts.push(`${v.httpmethod} ${r.url}`);
@@ -62,7 +62,7 @@ export function summarize(config: Config, paint: Paint = plainPaint): string {
   if (g.execute.length) out.push(`  execute ${g.execute.join(' ')}`);
   for (const v of config.virtuals) {
     out.push('');
-    const what = v.protocol === 'fwm' ? `fwmark ${v.fwmark}${v.family === 6 ? ' (IPv6)' : ''}` : `${v.protocol} ${printable(v.address ?? '')}:${v.port}`;
+    const what = v.protocol === 'fwm' ? `fwmark ${v.fwmark}${v.family === 6 ? ' (IPv6)' : ''}` : `${v.protocol} ${hostPort(v.address ?? '', v.port)}`;
     out.push(paint.heading(`Virtual ${what}`) + paint.dim(`  (${v.id}, line ${v.line})`));
     const sched = [`scheduler ${v.scheduler}`];
     if (v.schedflags) sched.push(`flags ${v.schedflags}`);

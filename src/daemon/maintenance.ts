@@ -6,7 +6,7 @@
 // lookup at all (and never a DNS query).
 import dns from 'node:dns/promises';
 import fs from 'node:fs/promises';
-import { printable } from '../config/ids.js';
+import { bracketed } from '../ipvs/keys.js';
 
 /** Reverse lookup (getnameinfo with NI_NAMEREQD): the name, or undefined. */
 export type ReverseResolver = (address: string) => Promise<string | undefined>;
@@ -42,7 +42,7 @@ export async function readMaintenance(dir: string | undefined, reverse: ReverseR
   const cache = new Map<string, Promise<string | undefined>>();
   return {
     async fileFor(address, port) {
-      const server = printable(address);
+      const server = bracketed(address);
       for (const n of [`${server}:${port}`, server]) if (names.has(n)) return n;
       if (![...names].some((n) => !looksNumeric(n))) return undefined;
       let lookup = cache.get(address);

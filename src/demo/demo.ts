@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../config/load.js';
-import { simBackend } from '../ipvs/backend.js';
+import { simBackend } from '../ipvs/sim/backend.js';
 import { createLogger } from '../log/logger.js';
 import { Daemon } from '../daemon/daemon.js';
 import { startDemoServer } from './servers.js';

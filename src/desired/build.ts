@@ -1,12 +1,14 @@
 // Config × health × observed table → the IPVS table tslvs wants, annotated with what each
 // entry is (a real that is up, a quiescent real, the fallback) and how ldirectord names it, so
 // that reconcile/ can word its log lines. Pure.
-import type { Config, Fallback, GlobalConfig, RealServer, VirtualService } from '../config/model.js';
-import { printable, virtualName } from '../config/ids.js';
-import type { Forwarding, RealSpec, Service, ServiceId, ServiceSpec, Table } from '../ipvs/types.js';
+import type { Config, Fallback, GlobalConfig, VirtualService } from '../config/model.js';
+import { virtualName } from '../config/ids.js';
+import type { RealSpec, Service, ServiceId, ServiceSpec, Table } from '../ipvs/types.js';
 import { isUpIn } from '../health/machine.js';
 import type { HealthState } from '../health/types.js';
-import { canonicalIp, findReal, findService, normalNetmask, realKey, serviceIdOf, serviceKey, storedPort } from './table-keys.js';
+import {
+  bracketed, canonicalIp, findReal, findService, forwardingOf, hostPort, normalNetmask, realKey, serviceIdOf, serviceKey, storedPort,
+} from '../ipvs/keys.js';
 
 export type DesiredRole = 'real' | 'fallback';
 
@@ -63,8 +65,6 @@ export interface DesiredState {
   readonly virtuals: readonly DesiredVirtual[];
 }
 
-const FORWARDING: Record<RealServer['forward'], Exclude<Forwarding, 'Local'>> = { gate: 'Route', masq: 'Masq', ipip: 'Tunnel' };
-
 /**
  * fallback_find(): the virtual's own fallback, else the global one of its family and protocol;
  * a global fallback without a port takes the virtual's port (the "anonymous" fallback).
@@ -93,10 +93,6 @@ export function serviceSpecOf(v: VirtualService): ServiceSpec {
   };
 }
 
-function entryName(address: string, port: number): string {
-  return `${printable(address)}:${port}`;
-}
-
 /**
  * The desired state of every configured virtual.
  * - A real is in the table at its weight (thresholds, forwarding) when it is up; tslvs adds it
@@ -118,13 +114,13 @@ function desiredVirtual(v: VirtualService, global: GlobalConfig, health: HealthS
   let anyRealUp = false;
 
   for (const r of v.reals) {
-    const port = storedPort(v, r.forward, r.port);
+    const port = storedPort(service.id, forwardingOf(r.forward), r.port);
     const key = realKey(r.address, port);
     const up = isUpIn(health, v, r.checkKey);
-    const names = { name: entryName(r.address, r.port), storedName: entryName(r.address, port) };
+    const names = { name: hostPort(r.address, r.port), storedName: hostPort(r.address, port) };
     known.push({ key, role: 'real', up, ...names });
     const spec: RealSpec = {
-      address: canonicalIp(r.address), port, forwarding: FORWARDING[r.forward], weight: up ? r.weight : 0,
+      address: canonicalIp(r.address), port, forwarding: forwardingOf(r.forward), weight: up ? r.weight : 0,
       upperThreshold: r.upperThreshold, lowerThreshold: r.lowerThreshold,
     };
     // Two configured reals can land on one IPVS entry (gate reals that differ only in port):
@@ -145,13 +141,13 @@ function desiredVirtual(v: VirtualService, global: GlobalConfig, health: HealthS
 
   const fb = fallbackFor(v, global);
   if (fb) {
-    const port = storedPort(v, fb.forward, fb.port);
+    const port = storedPort(service.id, forwardingOf(fb.forward), fb.port);
     const key = realKey(fb.address, port);
-    const names = { name: entryName(fb.address, fb.port), storedName: entryName(fb.address, port) };
+    const names = { name: hostPort(fb.address, fb.port), storedName: hostPort(fb.address, port) };
     known.push({ key, role: 'fallback', up: false, ...names });
     if (!anyRealUp) {
       const spec: RealSpec = {
-        address: canonicalIp(fb.address), port, forwarding: FORWARDING[fb.forward], weight: 1,
+        address: canonicalIp(fb.address), port, forwarding: forwardingOf(fb.forward), weight: 1,
         upperThreshold: 0, lowerThreshold: 0,
       };
       entries.delete(key);
@@ -171,7 +167,7 @@ function desiredVirtual(v: VirtualService, global: GlobalConfig, health: HealthS
     ...(command !== undefined ? {
       fallbackCommand: {
         command,
-        target: `${v.address !== undefined ? printable(v.address) : ''}:${v.port}`,
+        target: `${v.address !== undefined ? bracketed(v.address) : ''}:${v.port}`,
         protocol: v.protocol,
       },
     } : {}),

@@ -1,3 +1,3 @@
 // Config × health × observed table → the desired IPVS table: see docs/DAEMON-CORE.md.
+// Table identity (keys, stored ports, netmasks, scheduler flags) lives in ../ipvs/keys.ts.
 export * from './build.js';
-export * from './table-keys.js';

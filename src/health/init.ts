@@ -5,7 +5,7 @@
 // and does not take known-good reals out), and adopts only identities it has never seen.
 import type { Config } from '../config/model.js';
 import type { Table } from '../ipvs/types.js';
-import { findReal, findService, serviceIdOf, storedPort } from '../desired/table-keys.js';
+import { findReal, findService, forwardingOf, serviceIdOf, storedPort } from '../ipvs/keys.js';
 import { freshHealth } from './machine.js';
 import type { HealthState, RealHealth } from './types.js';
 
@@ -26,7 +26,8 @@ export function initHealth(config: Config, observed?: Table, previous?: HealthSt
         continue;
       }
       // checktype=on needs no check to be up.
-      const live = v.checktype === 'on' || (findReal(service, r.address, storedPort(v, r.forward, r.port))?.weight ?? 0) > 0;
+      const live = v.checktype === 'on'
+        || (findReal(service, r.address, storedPort(serviceIdOf(v), forwardingOf(r.forward), r.port))?.weight ?? 0) > 0;
       // A virtual that newly shares a known identity takes the identity's verdict: the probe
       // that serves the others serves it too.
       const up = known ? (known.upIn[v.id] ?? (Object.values(known.upIn).some(Boolean) || live)) : live;

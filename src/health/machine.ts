@@ -2,7 +2,7 @@
 // _service_down() and the counters _check_real() keeps, without the IPVS side effects (those
 // are derived later from the desired table). Pure: the same inputs give the same outputs.
 import type { Config, RealServer, VirtualService } from '../config/model.js';
-import { printable } from '../config/ids.js';
+import { hostPort } from '../ipvs/keys.js';
 import type { CheckType } from '../checks/types.js';
 import { FORCE_NEGOTIATE } from './types.js';
 import type { HealthEvent, HealthState, Outcome, RealHealth, Verdict } from './types.js';
@@ -19,7 +19,7 @@ export function sharingVirtuals(config: Config, checkKey: string): Array<{ virtu
 
 /** "RIP:PORT" as ldirectord logs `$r->{server}:$r->{port}`. */
 export function realName(r: Pick<RealServer, 'address' | 'port'>): string {
-  return `${printable(r.address)}:${r.port}`;
+  return hostPort(r.address, r.port);
 }
 
 /** Initial counters for a real of this virtual (ld_setup: 999999 for combined, else -1). */

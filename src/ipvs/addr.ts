@@ -173,8 +173,3 @@ function canonicalAddressUncached(s: string): { af: 4 | 6; addr: string } | null
   if (v4 !== null) return { af: 4, addr: ntop4(v4) };
   return null;
 }
-
-/** "addr:port" with IPv6 in brackets, as ipvsadm prints it. */
-export function addrPort(af: 4 | 6, addr: string, port: number | string): string {
-  return af === 6 ? `[${addr}]:${port}` : `${addr}:${port}`;
-}

@@ -1,7 +1,7 @@
 // The backend: list() and apply() over a Runner. The ipvsadm backend's runner spawns ipvsadm
-// (execa, argv arrays, no shell, a timeout on every call); the sim backend's runner is the
-// same ipvsadm emulation the stand-in uses, run in-process over an in-memory table. Both go
-// through the same argument building, parsing and verification code.
+// (execa, argv arrays, no shell, a timeout on every call) and reads its output with parse.ts
+// only; the sim backend (sim/backend.ts) puts the ipvsadm emulator behind the same Runner.
+// Nothing here imports the emulator.
 //
 // Exec budget (one round = one list() + one apply()):
 //  - list(): ONE exec. No single listing has everything: `-L -n` lacks thresholds,
@@ -19,11 +19,10 @@
 
 import { accessSync, constants as fsConstants } from 'node:fs';
 import { execa } from 'execa';
-import { Ipvsadm } from './cli.js';
-import { KernelTable, schedFlagNames, VERSION_LINE, type KState } from './kernel.js';
-import { effectiveRealPort, opArgs, realKey, realKeyOf, schedFlagBits, serviceKey, validateOp } from './ops.js';
-import { mergeSaveAndThresholds, parseListing, parseSave } from './parse.js';
-import type { ApplyResult, IpvsBackend, IpvsOp, ListResult, OpResult, Real, Service, ServiceId, Table } from './types.js';
+import { findReal, findService, normalNetmask, schedFlagBits, schedFlagNames, serviceKey, serviceRealKey, storedPort } from './keys.js';
+import { opArgs, validateOp } from './ops.js';
+import { LIST_LINES, readListOutput } from './parse.js';
+import type { ApplyResult, IpvsBackend, IpvsOp, ListResult, OpResult, ServiceId, Table } from './types.js';
 
 export interface RunOutcome {
   /** false: could not run, timed out, or was killed */
@@ -63,83 +62,61 @@ export class ExecRunner implements Runner {
   ) {}
 
   async run(args: string[], stdin?: string): Promise<RunOutcome> {
+    // A hung ipvsadm is killed with everything it started: it runs in its own process group
+    // and the timer kills the group (execa's own timeout kills one process, then waits for
+    // pipes that a child of it still holds open). A descendant that left the group cannot keep
+    // us waiting either: its pipes are let go shortly after.
+    let timedOut = false;
+    let release: NodeJS.Timeout | undefined;
+    let timer: NodeJS.Timeout | undefined;
     try {
-      const r = await execa(this.path, args, {
+      const sub = execa(this.path, args, {
         reject: false,
-        timeout: this.timeoutMs,
-        killSignal: 'SIGKILL',
+        detached: true,
         stripFinalNewline: false,
         ...(stdin !== undefined ? { input: stdin } : { stdin: 'ignore' as const }),
         ...(this.env ? { env: this.env, extendEnv: false } : {}),
       });
+      timer = setTimeout(() => {
+        timedOut = true;
+        killGroup(sub.pid);
+        release = setTimeout(() => {
+          sub.stdout?.destroy();
+          sub.stderr?.destroy();
+        }, RELEASE_PIPES_MS);
+      }, this.timeoutMs);
+      const r = await sub;
       const stdout = typeof r.stdout === 'string' ? r.stdout : '';
       const stderr = typeof r.stderr === 'string' ? r.stderr : '';
-      if (r.timedOut) return { ok: false, error: `${this.path} timed out after ${this.timeoutMs} ms`, stdout, stderr, exitCode: null };
-      if (r.exitCode === undefined) {
+      if (timedOut) return { ok: false, error: `${this.path} timed out after ${this.timeoutMs / 1000} s`, stdout, stderr, exitCode: null };
+      if (r.exitCode === undefined && !r.signal) {
         return { ok: false, error: `${this.path} could not run: ${r.shortMessage ?? r.message}`, stdout, stderr, exitCode: null };
       }
       if (r.signal) return { ok: false, error: `${this.path} killed by ${r.signal}`, stdout, stderr, exitCode: null };
-      return { ok: true, stdout, stderr, exitCode: r.exitCode };
+      return { ok: true, stdout, stderr, exitCode: r.exitCode ?? null };
     } catch (e) {
       return { ok: false, error: `${this.path} could not run: ${(e as Error).message}`, stdout: '', stderr: '', exitCode: null };
+    } finally {
+      clearTimeout(timer);
+      clearTimeout(release);
     }
   }
 }
 
-/** The stand-in's ipvsadm emulation over an in-memory table (the sim backend). */
-export class InProcessRunner implements Runner {
-  readonly table: KernelTable;
-  constructor(state?: KState) {
-    this.table = new KernelTable(state);
+/** How long a timed-out ipvsadm's pipes are waited for after its process group was killed. */
+const RELEASE_PIPES_MS = 1000;
+
+function killGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // already gone
   }
-  async run(args: string[], stdin?: string): Promise<RunOutcome> {
-    const r = new Ipvsadm(this.table, { argv0: 'ipvsadm', stdin: () => stdin ?? '' }).run(args);
-    return { ok: true, stdout: r.stdout, stderr: r.stderr, exitCode: r.code };
-  }
 }
 
-const LIST_LINES = ['-S -n', '-L -n --thresholds'];
-
-function splitListOutput(stdout: string): { save: string; thresholds: string } | null {
-  const at = stdout.indexOf(VERSION_LINE + '\n');
-  if (at < 0 || !stdout.includes('Uthreshold', at)) return null;
-  return { save: stdout.slice(0, at), thresholds: stdout.slice(at) };
-}
-
-function readTable(stdout: string): { table: Table; warnings: string[] } | null {
-  const parts = splitListOutput(stdout);
-  if (!parts) return null;
-  const merged = mergeSaveAndThresholds(parseSave(parts.save), parseListing(parts.thresholds));
-  return { table: { services: merged.services }, warnings: merged.warnings };
-}
-
-/** Per-table lookup maps, built once per listed table (a round verifies thousands of ops). */
-const tableIndex = new WeakMap<Table, Map<string, { service: Service; reals: Map<string, Real> }>>();
-
-function indexOf(table: Table): Map<string, { service: Service; reals: Map<string, Real> }> {
-  let index = tableIndex.get(table);
-  if (!index) {
-    index = new Map();
-    for (const service of table.services) {
-      const reals = new Map<string, Real>();
-      for (const r of service.reals) reals.set(realKey(service.id, r.address, r.port), r);
-      if (!index.has(serviceKey(service.id))) index.set(serviceKey(service.id), { service, reals });
-    }
-    tableIndex.set(table, index);
-  }
-  return index;
-}
-
-export function findService(table: Table, id: ServiceId): Service | undefined {
-  return indexOf(table).get(serviceKey(id))?.service;
-}
-
-function findRealIn(table: Table, id: ServiceId, key: string): Real | undefined {
-  return indexOf(table).get(serviceKey(id))?.reals.get(key);
-}
-
-const family = (id: ServiceId, address?: string): 4 | 6 =>
-  id.kind === 'fwmark' ? (id.family === 'inet6' ? 6 : 4) : (address ?? id.address).includes(':') ? 6 : 4;
+const family = (id: ServiceId): 4 | 6 =>
+  id.kind === 'fwmark' ? (id.family === 'inet6' ? 6 : 4) : id.address.includes(':') ? 6 : 4;
 
 /** What the op asked for, checked against the table; null = it holds. */
 function postcondition(op: IpvsOp, table: Table): string | null {
@@ -154,7 +131,9 @@ function postcondition(op: IpvsOp, table: Table): string | null {
       if (s.persistent !== want.persistent) diffs.push(`persistent ${s.persistent ?? 'off'} (wanted ${want.persistent ?? 'off'})`);
       if (want.persistent !== undefined) {
         const dflt = family(want.id) === 6 ? '128' : '255.255.255.255';
-        if ((s.netmask ?? dflt) !== (want.netmask ?? dflt)) diffs.push(`netmask ${s.netmask ?? dflt} (wanted ${want.netmask ?? dflt})`);
+        if (normalNetmask(s.netmask) !== normalNetmask(want.netmask)) {
+          diffs.push(`netmask ${s.netmask ?? dflt} (wanted ${want.netmask ?? dflt})`);
+        }
       }
       if ((s.pe ?? '') !== (want.pe ?? '')) diffs.push(`pe ${s.pe || 'none'} (wanted ${want.pe || 'none'})`);
       if (s.ops !== Boolean(want.ops)) diffs.push(`ops ${s.ops} (wanted ${Boolean(want.ops)})`);
@@ -169,8 +148,7 @@ function postcondition(op: IpvsOp, table: Table): string | null {
     case 'editReal': {
       const s = findService(table, op.service);
       if (!s) return 'service not in the table';
-      const port = effectiveRealPort(op.service, op.real);
-      const r = findRealIn(table, op.service, realKey(op.service, op.real.address, port));
+      const r = findReal(s, op.real.address, storedPort(op.service, op.real.forwarding, op.real.port));
       if (!r) return 'real server not in the table';
       const w = op.real;
       const diffs: string[] = [];
@@ -189,7 +167,7 @@ function postcondition(op: IpvsOp, table: Table): string | null {
     case 'deleteReal': {
       const s = findService(table, op.service);
       if (!s) return null;
-      return findRealIn(table, op.service, realKey(op.service, op.address, op.port)) ? 'real server still in the table' : null;
+      return findReal(s, op.address, op.port) ? 'real server still in the table' : null;
     }
   }
 }
@@ -202,22 +180,53 @@ function opKeys(op: IpvsOp): { key: string; service: string } {
     case 'deleteService':
       return { key: `S ${serviceKey(op.id)}`, service: serviceKey(op.id) };
     case 'addReal':
-    case 'editReal':
-      return { key: `R ${realKeyOf(op.service, op.real)}`, service: serviceKey(op.service) };
+    case 'editReal': {
+      const port = storedPort(op.service, op.real.forwarding, op.real.port);
+      return { key: `R ${serviceRealKey(op.service, op.real.address, port)}`, service: serviceKey(op.service) };
+    }
     case 'deleteReal':
-      return { key: `R ${realKey(op.service, op.address, op.port)}`, service: serviceKey(op.service) };
+      return { key: `R ${serviceRealKey(op.service, op.address, op.port)}`, service: serviceKey(op.service) };
   }
 }
+
+/** What the write process itself reported, so that an op that did not take carries its cause. */
+export interface WriteReport {
+  /** The process as a whole failed (timed out, killed, stopped early): the cause of every op that did not take. */
+  failure?: string;
+  /** ipvsadm's error lines: one per refused line, in batch order, without line numbers. */
+  stderr: readonly string[];
+}
+
+interface Outcome {
+  ok: boolean;
+  reason?: string;
+}
+
+const MAX_QUOTED_LINES = 3;
 
 /**
  * Per-op outcome from the table after the batch. An op whose key a later op in the batch
  * touches again (or whose service a later op deletes) cannot be judged on its own: it is
  * marked superseded and shares the later op's outcome.
+ * An op that did not take gets the write's cause in front of what the table shows: the
+ * process failure, else ipvsadm's error line. ipvsadm -R prints one line per refused line
+ * and none for the others, so when the ops that did not take are exactly as many as the
+ * error lines, the n-th line belongs to the n-th such op; otherwise every such op gets all
+ * of them (at most three quoted).
  */
-export function verifyOps(ops: readonly IpvsOp[], table: Table | null, rejected: ReadonlyMap<number, string>, failure?: string): OpResult[] {
+export function verifyOps(
+  ops: readonly IpvsOp[],
+  table: Table | null,
+  rejected: ReadonlyMap<number, string>,
+  failure?: string,
+  write: WriteReport = { stderr: [] },
+): OpResult[] {
   const results: OpResult[] = new Array(ops.length);
-  const lastOutcome = new Map<string, { ok: boolean; reason?: string }>();
-  const deletedServiceOutcome = new Map<string, { ok: boolean; reason?: string }>();
+  const outcomes: Outcome[] = new Array(ops.length);
+  /** For a superseded op: the op whose outcome it shares. */
+  const sharesWith = new Map<number, number>();
+  const lastOutcome = new Map<string, number>();
+  const deletedServiceOutcome = new Map<string, number>();
   for (let i = ops.length - 1; i >= 0; i--) {
     const op = ops[i]!;
     const rej = rejected.get(i);
@@ -227,19 +236,44 @@ export function verifyOps(ops: readonly IpvsOp[], table: Table | null, rejected:
     }
     const { key, service } = opKeys(op);
     const later = lastOutcome.get(key) ?? (key.startsWith('R ') ? deletedServiceOutcome.get(service) : undefined);
-    let outcome: { ok: boolean; reason?: string };
-    if (later) {
-      results[i] = { op, ok: later.ok, superseded: true, ...(later.reason ? { reason: later.reason } : {}) };
-      outcome = later;
+    if (later !== undefined) {
+      sharesWith.set(i, later);
     } else {
       const reason = table ? postcondition(op, table) : (failure ?? 'table could not be read');
-      outcome = reason === null ? { ok: true } : { ok: false, reason };
-      results[i] = { op, ...outcome };
+      outcomes[i] = reason === null ? { ok: true } : { ok: false, reason };
     }
-    if (!lastOutcome.has(key)) lastOutcome.set(key, outcome);
-    if (op.kind === 'deleteService' && !deletedServiceOutcome.has(service)) deletedServiceOutcome.set(service, outcome);
+    const owner = later ?? i;
+    if (!lastOutcome.has(key)) lastOutcome.set(key, owner);
+    if (op.kind === 'deleteService' && !deletedServiceOutcome.has(service)) deletedServiceOutcome.set(service, owner);
+  }
+  if (table) attachCauses(outcomes, write);
+  for (let i = 0; i < ops.length; i++) {
+    if (results[i]) continue;
+    const owner = sharesWith.get(i);
+    const o = outcomes[owner ?? i]!;
+    results[i] = { op: ops[i]!, ok: o.ok, ...(owner !== undefined ? { superseded: true } : {}), ...(o.reason ? { reason: o.reason } : {}) };
   }
   return results;
+}
+
+function attachCauses(outcomes: Outcome[], write: WriteReport): void {
+  const failed: number[] = [];
+  outcomes.forEach((o, i) => {
+    if (!o.ok) failed.push(i);
+  });
+  if (failed.length === 0) return;
+  const causeOf = (nth: number): string | undefined => {
+    if (write.failure) return write.failure;
+    if (write.stderr.length === 0) return undefined;
+    if (write.stderr.length === failed.length) return `ipvsadm: ${write.stderr[nth]}`;
+    const quoted = write.stderr.slice(0, MAX_QUOTED_LINES).map((l) => JSON.stringify(l)).join(', ');
+    const more = write.stderr.length > MAX_QUOTED_LINES ? ` and ${write.stderr.length - MAX_QUOTED_LINES} more` : '';
+    return `ipvsadm reported ${quoted}${more} for this batch`;
+  };
+  failed.forEach((i, nth) => {
+    const cause = causeOf(nth);
+    if (cause) outcomes[i] = { ok: false, reason: `${cause}; ${outcomes[i]!.reason}` };
+  });
 }
 
 export interface BackendOptions {
@@ -272,9 +306,10 @@ export class RunnerBackend implements IpvsBackend {
   private async listNow(): Promise<ListResult> {
     const r = await this.runner.run(['-R'], LIST_LINES.join('\n') + '\n');
     if (!r.ok) return { ok: false, error: r.error ?? 'ipvsadm failed', warnings: [], execs: 1 };
-    const t = readTable(r.stdout);
+    const t = readListOutput(r.stdout);
     if (!t) {
-      const why = r.stderr.trim() || `exit status ${r.exitCode}`;
+      const out = r.stdout.trim();
+      const why = r.stderr.trim() || `exit status ${r.exitCode}${out ? `, output begins ${JSON.stringify(out.slice(0, 60))}` : ''}`;
       return { ok: false, error: `ipvsadm listing unreadable: ${why}`, warnings: [], execs: 1 };
     }
     const warnings = [...t.warnings, ...r.stderr.split('\n').filter((l) => l.trim() !== '').map((l) => `ipvsadm: ${l}`)];
@@ -300,19 +335,21 @@ export class RunnerBackend implements IpvsBackend {
     const r = await this.runner.run(['-R'], [...lines, ...LIST_LINES].join('\n') + '\n');
     const stderr = r.stderr.split('\n').filter((l) => l.trim() !== '');
     let execs = 1;
-    let read = r.ok ? readTable(r.stdout) : null;
+    let read = r.ok ? readListOutput(r.stdout) : null;
     const warnings: string[] = [];
     let error: string | undefined = r.ok ? undefined : r.error;
+    let failure: string | undefined;
     if (!read) {
       // The batch stopped early (or ipvsadm failed): look at the table to see what took.
       warnings.push(r.ok ? `ipvsadm -R stopped early (exit ${r.exitCode}); listing again` : `${r.error}; listing again`);
+      failure = writeFailure(r, stderr);
       const l = await this.listNow();
       execs += l.execs;
       if (l.ok) read = { table: l.table, warnings: l.warnings };
-      else error = error ? `${error}; ${l.error}` : l.error;
+      else error = `${failure}; ${l.error}`;
     }
     if (read) warnings.push(...read.warnings);
-    const results = verifyOps(ops, read?.table ?? null, rejected, error);
+    const results = verifyOps(ops, read?.table ?? null, rejected, error, { ...(failure ? { failure } : {}), stderr });
     return {
       ok: !error && results.every((x) => x.ok),
       results,
@@ -323,6 +360,14 @@ export class RunnerBackend implements IpvsBackend {
       execs,
     };
   }
+}
+
+/** Why a write printed no listing: the process failure or its exit status, with ipvsadm's last error line. */
+function writeFailure(r: RunOutcome, stderr: readonly string[]): string {
+  const said = stderr.length > 0 ? `: ${stderr[stderr.length - 1]}` : '';
+  if (!r.ok) return `${r.error ?? 'ipvsadm failed'}${said}`;
+  if (r.exitCode !== 0) return `ipvsadm -R stopped early (exit status ${r.exitCode})${said}`;
+  return `ipvsadm -R printed no readable listing (exit status 0)${said}`;
 }
 
 export interface IpvsadmBackendOptions extends BackendOptions {
@@ -342,12 +387,4 @@ export function ipvsadmBackend(opts: IpvsadmBackendOptions = {}): RunnerBackend 
   const path = findIpvsadm(opts.ipvsadm, opts.env ?? process.env);
   const runner = path ? new ExecRunner(path, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, opts.env) : new MissingRunner();
   return new RunnerBackend(runner, { name: opts.name ?? `ipvsadm (${path ?? 'not found'})` });
-}
-
-export interface SimBackend extends RunnerBackend {
-  readonly runner: InProcessRunner;
-}
-
-export function simBackend(state?: KState): SimBackend {
-  return new RunnerBackend(new InProcessRunner(state), { name: 'sim' }) as SimBackend;
 }

@@ -1,55 +1,14 @@
-// Stable keys for diffing, op validation, and the only translation of IpvsOps into ipvsadm
-// arguments in the program.
+// Op validation and the only translation of IpvsOps into ipvsadm arguments in the program.
 
 import { canonicalAddress, inetPton4 } from './addr.js';
-import { PERSISTENCE_ENGINES } from './kernel.js';
+import { hostPort, schedFlagBits } from './keys.js';
 import type { IpvsOp, RealSpec, ServiceId, ServiceSpec } from './types.js';
 
 const INT_MAX = 2147483647;
 const MAX_PERSISTENT = 2678400; // ipvsadm's MAX_TIMEOUT (31 days)
 
-function canon(address: string): string {
-  return canonicalAddress(address)?.addr ?? address;
-}
-
 function familyOf(address: string): 4 | 6 | null {
   return canonicalAddress(address)?.af ?? null;
-}
-
-/** "tcp 10.1.1.1:80", "udp [2001:db8::1]:53", "fwm 5", "fwm6 5" — equal ids give equal keys. */
-export function serviceKey(id: ServiceId): string {
-  if (id.kind === 'fwmark') return `${id.family === 'inet6' ? 'fwm6' : 'fwm'} ${id.fwmark >>> 0}`;
-  const a = canon(id.address);
-  return `${id.protocol} ${a.includes(':') ? `[${a}]` : a}:${id.port}`;
-}
-
-/** Key of a real inside a service: "<serviceKey> -> addr:port". */
-export function realKey(service: ServiceId, address: string, port: number): string {
-  const a = canon(address);
-  return `${serviceKey(service)} -> ${a.includes(':') ? `[${a}]` : a}:${port}`;
-}
-
-/** The port the kernel will hold: ipvsadm forces the service port for -g/-i on address services. */
-export function effectiveRealPort(service: ServiceId, real: Pick<RealSpec, 'port' | 'forwarding'>): number {
-  if (service.kind === 'addr' && real.forwarding !== 'Masq') return service.port;
-  return real.port;
-}
-
-export function realKeyOf(service: ServiceId, real: Pick<RealSpec, 'address' | 'port' | 'forwarding'>): string {
-  return realKey(service, real.address, effectiveRealPort(service, real));
-}
-
-/** Flag names ipvsadm accepts with a scheduler. */
-export function schedFlagBits(scheduler: string, names: readonly string[]): number | string {
-  let bits = 0;
-  for (const f of names) {
-    const m = /^flag-([123])$/.exec(f);
-    if (m) bits |= 1 << (Number(m[1]) - 1);
-    else if (f === `${scheduler}-fallback` && (scheduler === 'sh' || scheduler === 'mh')) bits |= 1;
-    else if (f === `${scheduler}-port` && (scheduler === 'sh' || scheduler === 'mh')) bits |= 2;
-    else return `scheduler flag ${JSON.stringify(f)} is not valid with scheduler ${scheduler}`;
-  }
-  return bits;
 }
 
 const isInt = (n: unknown, lo: number, hi: number): boolean => typeof n === 'number' && Number.isInteger(n) && n >= lo && n <= hi;
@@ -127,15 +86,15 @@ export function validateOp(op: IpvsOp): string | null {
   }
 }
 
-function hostPort(address: string, port: number): string {
-  const a = canon(address);
-  return a.includes(':') ? `[${a}]:${port}` : `${a}:${port}`;
+/** ipvsadm's "addr:port" for an address (canonical when it is one; other text as given, for log lines). */
+function addrArg(address: string, port: number): string {
+  return hostPort(canonicalAddress(address)?.addr ?? address, port);
 }
 
 export function serviceArgs(id: ServiceId): string[] {
   if (id.kind === 'fwmark') return id.family === 'inet6' ? ['-f', String(id.fwmark), '-6'] : ['-f', String(id.fwmark)];
   const sw = { tcp: '-t', udp: '-u', sctp: '--sctp-service' }[id.protocol];
-  return [sw, hostPort(id.address, id.port)];
+  return [sw, addrArg(id.address, id.port)];
 }
 
 function serviceSettingArgs(s: ServiceSpec): string[] {
@@ -173,11 +132,11 @@ export function opArgs(op: IpvsOp): string[] {
     case 'deleteService':
       return ['-D', ...serviceArgs(op.id)];
     case 'addReal':
-      return ['-a', ...serviceArgs(op.service), '-r', hostPort(op.real.address, op.real.port), ...realSettingArgs(op.real)];
+      return ['-a', ...serviceArgs(op.service), '-r', addrArg(op.real.address, op.real.port), ...realSettingArgs(op.real)];
     case 'editReal':
-      return ['-e', ...serviceArgs(op.service), '-r', hostPort(op.real.address, op.real.port), ...realSettingArgs(op.real)];
+      return ['-e', ...serviceArgs(op.service), '-r', addrArg(op.real.address, op.real.port), ...realSettingArgs(op.real)];
     case 'deleteReal':
-      return ['-d', ...serviceArgs(op.service), '-r', hostPort(op.address, op.port)];
+      return ['-d', ...serviceArgs(op.service), '-r', addrArg(op.address, op.port)];
   }
 }
 

@@ -2,7 +2,7 @@
 // Lines we do not understand become warnings, never exceptions.
 
 import { canonicalAddress } from './addr.js';
-import type { Family, Forwarding, Protocol, Real, Service, ServiceId, TunnelCsum, TunnelType } from './types.js';
+import type { Family, Forwarding, Protocol, Real, Service, ServiceId, Table, TunnelCsum, TunnelType } from './types.js';
 
 export interface Parsed {
   services: Service[];
@@ -244,4 +244,25 @@ export function mergeSaveAndThresholds(save: Parsed, thr: Parsed): Parsed {
   }
   for (const k of thrSvc.keys()) warnings.push(`service ${k} is in --thresholds but not in -S (table changed while reading)`);
   return { services: save.services, warnings };
+}
+
+/**
+ * What list() sends to `ipvsadm -R`: the rules (`-S -n`), then the listing with thresholds and
+ * counters. One process, two dumps; readListOutput() splits them again.
+ */
+export const LIST_LINES = ['-S -n', '-L -n --thresholds'];
+
+/**
+ * ipvsadm's `-L` title: "IP Virtual Server version 1.2.1 (size=4096)". The size is the kernel's
+ * connection table (2^conn_tab_bits, a module parameter busy directors raise), so any version
+ * and size must be accepted.
+ */
+const VERSION_HEADER = /^IP Virtual Server version [^\n]* \(size=\d+\)\n/m;
+
+/** Split the output of LIST_LINES at the `-L` title and read both halves; null = not such an output. */
+export function readListOutput(stdout: string): { table: Table; warnings: string[] } | null {
+  const header = VERSION_HEADER.exec(stdout);
+  if (!header || !stdout.includes('Uthreshold', header.index)) return null;
+  const merged = mergeSaveAndThresholds(parseSave(stdout.slice(0, header.index)), parseListing(stdout.slice(header.index)));
+  return { table: { services: merged.services }, warnings: merged.warnings };
 }

@@ -2,7 +2,7 @@
 // scheduler-flag aliases, default netmasks and the "Local" forwarding verdict (the kernel's
 // answer for a real whose address is on the director, whatever was asked) compare equal.
 import type { Real, RealSpec, Service, ServiceSettings, ServiceSpec } from '../ipvs/types.js';
-import { normalNetmask, normalSchedFlags } from '../desired/table-keys.js';
+import { normalNetmask, normalSchedFlags } from '../ipvs/keys.js';
 
 interface RealLike {
   forwarding: Real['forwarding'];

@@ -2,9 +2,8 @@
 // lines are derived from the diff, so the log cannot claim a change the ops do not make.
 // Only managed services (the config's, plus `retired` ones) are touched; any other service in
 // the table is left alone, as ldirectord leaves it.
-import { printable } from '../config/ids.js';
 import type { DesiredReal, DesiredVirtual, KnownReal } from '../desired/build.js';
-import { realKey, serviceKey } from '../desired/table-keys.js';
+import { hostPort, realKey, serviceKey } from '../ipvs/keys.js';
 import type { IpvsOp, Real, Service } from '../ipvs/types.js';
 import { realDifferences, realMatches, serviceDifferences, serviceMatches } from './compare.js';
 import * as msg from './messages.js';
@@ -97,7 +96,7 @@ function reconcileVirtual(out: OpList, dv: DesiredVirtual, obs: Service | undefi
     if (wanted.has(key)) continue;
     const known = knownAt.get(key);
     deletions.push({ at: known?.at ?? Infinity, p: { op: { kind: 'deleteReal', service: dv.service.id, address: o.address, port: o.port },
-      events: [known ? deletedEvent(dv, known.k) : purgedEvent(dv, `${printable(o.address)}:${o.port}`, untrackedTag)] } });
+      events: [known ? deletedEvent(dv, known.k) : purgedEvent(dv, hostPort(o.address, o.port), untrackedTag)] } });
   }
   deletions.sort((x, y) => (x.at === y.at ? 0 : x.at < y.at ? -1 : 1));
   for (const d of deletions) removing.push(d.p);

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { SMTPServer } from 'smtp-server';
-import { printable } from '../../src/config/ids.js';
+import { bracketed } from '../../src/ipvs/keys.js';
 import type { EmailStatus, VirtualService } from '../../src/config/model.js';
 
 export interface Received {
@@ -117,7 +117,7 @@ const HARNESS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'ldirect
 export function perlVirtual(v: VirtualService): Record<string, unknown> {
   const out: Record<string, unknown> = v.protocol === 'fwm'
     ? { protocol: 'fwm', fwm: v.fwmark }
-    : { protocol: v.protocol, server: printable(v.address ?? ''), port: v.port };
+    : { protocol: v.protocol, server: bracketed(v.address ?? ''), port: v.port };
   for (const k of ['emailalert', 'emailalertfreq', 'emailalertstatus', 'smtp', 'servicename', 'comment'] as const) {
     if (v[k] !== undefined) out[k] = v[k];
   }

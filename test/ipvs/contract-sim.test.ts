@@ -1,6 +1,5 @@
 import { backendContract } from './contract.js';
-import { simBackend } from '../../src/ipvs/backend.js';
-import { runIpvsadm } from '../../src/ipvs/cli.js';
+import { runIpvsadm, simBackend } from '../../src/ipvs/sim/index.js';
 
 // The in-process sim: same emulation, no processes.
 backendContract('sim backend', () => {

@@ -2,7 +2,7 @@
 // (test/ipvs) and the real kernel through ipvsadm in a VM (test/kernel).
 
 import { describe, expect, test, beforeEach } from '@jest/globals';
-import { realKey, serviceKey } from '../../src/ipvs/ops.js';
+import { serviceKey, serviceRealKey } from '../../src/ipvs/keys.js';
 import type { IpvsBackend, IpvsOp, RealSpec, ServiceId, ServiceSpec, Table } from '../../src/ipvs/types.js';
 
 export interface ContractTarget {
@@ -32,7 +32,7 @@ function summary(t: Table): Record<string, unknown> {
   for (const s of t.services) {
     const reals: Record<string, unknown> = {};
     for (const r of s.reals) {
-      reals[realKey(s.id, r.address, r.port)] = [r.forwarding, r.weight, r.upperThreshold, r.lowerThreshold, r.tunnel ?? null];
+      reals[serviceRealKey(s.id, r.address, r.port)] = [r.forwarding, r.weight, r.upperThreshold, r.lowerThreshold, r.tunnel ?? null];
     }
     out[serviceKey(s.id)] = {
       sched: s.scheduler,
@@ -197,9 +197,13 @@ export function backendContract(targetName: string, make: () => Promise<Contract
       expect(res.error).toBeUndefined();
       expect(res.execs).toBe(1);
       expect(res.results.map((r) => r.ok)).toEqual([false, true, false, false, false, false, false, false, true]);
-      expect(res.results[0]!.reason).toBe('service not in the table');
+      // ipvsadm's error line, tied to the op that caused it (one line per refused op, in order)
+      expect(res.results[0]!.reason).toBe('ipvsadm: Service not defined; service not in the table');
+      expect(res.results[2]!.reason).toBe('ipvsadm: Scheduler or persistence engine not found; service not in the table');
+      expect(res.results[4]!.reason).toBe('ipvsadm: Numerical result out of range; real server not in the table');
+      expect(res.results[5]!.reason).toBe('ipvsadm: No such destination; real server not in the table');
+      expect(res.results[6]!.reason).toBe('ipvsadm: Service already exists; scheduler rr (wanted wrr)');
       expect(res.results[3]!.reason).toMatch(/^not sent: bad weight/);
-      expect(res.results[6]!.reason).toContain('scheduler rr (wanted wrr)');
       expect(res.results[7]!.reason).toMatch(/^not sent: .*tunnel/);
       expect(res.stderr).toEqual([
         'Service not defined',

@@ -6,8 +6,7 @@ import { describe, expect, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { KernelTable } from '../../src/ipvs/kernel.js';
-import { runIpvsadm } from '../../src/ipvs/cli.js';
+import { KernelTable, runIpvsadm } from '../../src/ipvs/sim/index.js';
 
 const DIR = join(dirname(fileURLToPath(import.meta.url)), 'transcripts');
 

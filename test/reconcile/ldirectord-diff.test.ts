@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { printable } from '../../src/config/ids.js';
+import { bracketed } from '../../src/ipvs/keys.js';
 import type { Config } from '../../src/config/model.js';
 import { desiredState } from '../../src/desired/index.js';
 import { initHealth, recordOutcome } from '../../src/health/index.js';
@@ -33,7 +33,7 @@ interface RunResult { steps: StepLog[]; table: Record<string, Record<string, str
 const FWD: Record<Real['forwarding'], string> = { Route: 'gate', Masq: 'masq', Tunnel: 'ipip', Local: 'gate' };
 
 function serviceStr(s: Table['services'][number]): string {
-  return s.id.kind === 'fwmark' ? `${s.id.fwmark} fwm${s.id.family === 'inet6' ? '6' : ''}` : `${printable(s.id.address)}:${s.id.port} ${s.id.protocol}`;
+  return s.id.kind === 'fwmark' ? `${s.id.fwmark} fwm${s.id.family === 'inet6' ? '6' : ''}` : `${bracketed(s.id.address)}:${s.id.port} ${s.id.protocol}`;
 }
 
 /** Every configured virtual with every real in, at its weight: a running director (no adoption dance). */
@@ -68,12 +68,12 @@ function withExtra(t: Table, extra: Scenario['extra']): Table {
 
 function perlTable(t: Table): Record<string, Record<string, { forward: string; weight: number; u: number; l: number }>> {
   return Object.fromEntries(t.services.map((s) => [serviceStr(s), Object.fromEntries(s.reals.map((r) => [
-    `${printable(r.address)}:${r.port}`, { forward: FWD[r.forwarding], weight: r.weight, u: r.upperThreshold, l: r.lowerThreshold }]))]));
+    `${bracketed(r.address)}:${r.port}`, { forward: FWD[r.forwarding], weight: r.weight, u: r.upperThreshold, l: r.lowerThreshold }]))]));
 }
 
 function finalTable(t: Table): RunResult['table'] {
   return Object.fromEntries(t.services.map((s) => [serviceStr(s), Object.fromEntries(s.reals.map((r) => [
-    `${printable(r.address)}:${r.port}`, `${FWD[r.forwarding]} ${r.weight} u${r.upperThreshold} l${r.lowerThreshold}`]))]));
+    `${bracketed(r.address)}:${r.port}`, `${FWD[r.forwarding]} ${r.weight} u${r.upperThreshold} l${r.lowerThreshold}`]))]));
 }
 
 let nss: string | undefined;

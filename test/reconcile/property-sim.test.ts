@@ -4,7 +4,7 @@
 import { expect, test } from '@jest/globals';
 import fc from 'fast-check';
 import { desiredState, desiredTable } from '../../src/desired/index.js';
-import { simBackend } from '../../src/ipvs/index.js';
+import { simBackend } from '../../src/ipvs/sim/index.js';
 import type { IpvsBackend, IpvsOp, Table } from '../../src/ipvs/types.js';
 import { reconcile } from '../../src/reconcile/index.js';
 import type { Phase } from '../../src/reconcile/index.js';

@@ -6,7 +6,7 @@ import type { Config } from '../../src/config/model.js';
 import { desiredState, desiredTable } from '../../src/desired/index.js';
 import { initHealth, recordOutcome } from '../../src/health/index.js';
 import type { HealthState } from '../../src/health/index.js';
-import { simBackend } from '../../src/ipvs/index.js';
+import { simBackend } from '../../src/ipvs/sim/index.js';
 import type { IpvsBackend, Table } from '../../src/ipvs/types.js';
 import { reconcile, reconcileStop } from '../../src/reconcile/index.js';
 import type { FallbackCommandStatus, Phase } from '../../src/reconcile/index.js';

@@ -2,7 +2,7 @@
 // (`DIRECTOR CONFIG start|reload|stop|status`), on the stand-in ipvsadm, without touching the
 // machine: each director gets its own mount namespace, held open by a `sleep` process the
 // suite owns, in which
-//   - the stand-in (a wrapper running dist/ipvs/standin-main.js on this director's state file)
+//   - the stand-in (a wrapper running dist/ipvs/sim/standin-main.js on this director's state file)
 //     is bind-mounted over /usr/sbin/ipvsadm (/sbin is a link to /usr/sbin);
 //   - a private directory is bind-mounted over /run: the pid file (/var/run is /run), the
 //     config, the log file, the maintenance directory and the fallbackcommand all live there,
@@ -23,7 +23,7 @@ export type DirectorKind = 'ldirectord' | 'tslvs';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const LDIRECTORD = process.env.LDIRECTORD ?? '/usr/sbin/ldirectord';
 export const TSLVS_BIN = path.join(ROOT, 'bin/tslvs.js');
-const STANDIN = path.join(ROOT, 'dist/ipvs/standin-main.js');
+const STANDIN = path.join(ROOT, 'dist/ipvs/sim/standin-main.js');
 
 /** Where the private directory appears inside the namespace. */
 export const NS_DIR = '/run';

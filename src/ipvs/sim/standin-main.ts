@@ -5,7 +5,7 @@
 // TSLVS_IPVS_EXEC_LOG, when set, gets one JSON line per invocation (tests count execs with it).
 
 import { appendFileSync, closeSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
-import { Ipvsadm } from './cli.js';
+import { Ipvsadm } from './ipvsadm.js';
 import { emptyState, KernelTable, type KState } from './kernel.js';
 
 const LOCK_WAIT_MS = 10_000;

@@ -1,8 +1,8 @@
 // ipvsadm 1.31's command line (popt parsing, option checks, messages, exit codes, -R) over a
-// KernelTable. Used by the stand-in executable and, in-process, by the sim backend.
+// KernelTable: the emulator. Used by the stand-in executable and, in-process, by the sim backend.
 
 import { readFileSync } from 'node:fs';
-import { inetAton, inetPton6, ntop4, ntop6 } from './addr.js';
+import { inetAton, inetPton6, ntop4, ntop6 } from '../addr.js';
 import {
   KernelError,
   KernelTable,
@@ -17,7 +17,8 @@ import {
   type ListFormat,
   type Names,
 } from './kernel.js';
-import type { TunnelCsum, TunnelType } from './types.js';
+import { schedFlagBit } from '../keys.js';
+import type { TunnelCsum, TunnelType } from '../types.js';
 
 export const VERSION_STRING = 'ipvsadm v1.31 2019/12/24 (compiled with popt and IPVS v1.2.1)';
 
@@ -877,13 +878,10 @@ export class Ipvsadm {
     let flags = 0;
     for (const f of arg.split(',')) {
       if (f === '') continue;
-      if (f === 'flag-1') flags |= 1;
-      else if (f === 'flag-2') flags |= 2;
-      else if (f === 'flag-3') flags |= 4;
-      else if (/^(sh|mh)-(fallback|port)$/.test(f)) {
-        if (!f.startsWith(sched + '-')) this.fail(2, `incompatible scheduler flag \`${f}'`);
-        flags |= f.endsWith('fallback') ? 1 : 2;
-      } else this.fail(2, `invalid scheduler flag \`${f}'`);
+      const b = schedFlagBit(f);
+      if (!b) this.fail(2, `invalid scheduler flag \`${f}'`);
+      else if (b.scheduler !== undefined && b.scheduler !== sched) this.fail(2, `incompatible scheduler flag \`${f}'`);
+      else flags |= b.bit;
     }
     return flags;
   }

@@ -1,5 +1,8 @@
-// The IPVS table semantics of Linux 6.1 as ipvsadm 1.31 shows them. Shared by the stand-in
-// ipvsadm (test/fixtures/bin/ipvsadm) and the sim backend, so the two cannot drift apart.
+// The IPVS table semantics of Linux 6.1 as ipvsadm 1.31 shows them: the emulator's kernel.
+// ipvsadm.ts (the emulated command line) runs over it, and through that the stand-in
+// executable (test/fixtures/bin/ipvsadm, standin-main.ts), the sim backend (TSLVS_BACKEND=sim,
+// `tslvs demo`) and the bench's ipvsadm server; one model, so they cannot drift apart.
+// The real backend never uses it: it reads the real kernel through ipvsadm.
 //
 // Ordering: ipvsadm sorts what the kernel dumps (sorting is its default) with glibc qsort
 // (a top-down merge sort in glibc 2.36) and comparators that subtract unsigned 32-bit values
@@ -10,8 +13,9 @@
 // services in our insertion order (the kernel's order is its hash table, seeded with a kernel
 // pointer, so unknowable; with a transitive comparator the sort result does not depend on it).
 
-import { ntop4, inetPton4, inetPton6, words32 } from './addr.js';
-import type { TunnelCsum, TunnelType } from './types.js';
+import { ntop4, inetPton4, inetPton6, words32 } from '../addr.js';
+import { hostPort, schedFlagNames } from '../keys.js';
+import type { TunnelCsum, TunnelType } from '../types.js';
 
 export type KProto = 'tcp' | 'udp' | 'sctp';
 export type KFwd = 'masq' | 'local' | 'tunnel' | 'route';
@@ -298,15 +302,6 @@ export function titleLines(format: ListFormat): string {
   }
 }
 
-export function schedFlagNames(sched: string, flags: number): string[] {
-  const out: string[] = [];
-  const special = sched === 'sh' || sched === 'mh';
-  if (flags & 1) out.push(special ? `${sched}-fallback` : 'flag-1');
-  if (flags & 2) out.push(special ? `${sched}-port` : 'flag-2');
-  if (flags & 4 && !special) out.push('flag-3');
-  return out;
-}
-
 function largenum(n: number, exact: boolean | undefined): string {
   const s = String(n);
   if (exact) return s.padStart(s.length <= 8 ? 9 : s.length + 1);
@@ -316,10 +311,9 @@ function largenum(n: number, exact: boolean | undefined): string {
 const int32 = (n: number): number => n | 0;
 
 function anyname(af: 4 | 6, addr: string, port: number, proto: KProto | null, o: PrintOptions): string {
-  if (o.numeric || !o.names) return af === 4 ? `${addr}:${port}` : `[${addr}]:${port}`;
+  if (o.numeric || !o.names) return hostPort(addr, port);
   const host = af === 4 ? (o.names.host(addr) ?? addr) : addr;
-  const p = o.names.port(port, proto) ?? String(port);
-  return af === 4 ? `${host}:${p}` : `[${host}]:${p}`;
+  return hostPort(host, o.names.port(port, proto) ?? String(port));
 }
 
 export function maskText(s: KServiceUser): string | null {
