@@ -13,10 +13,9 @@
 // Reads: timeoutMs (checktimeout), checkcommand.
 import { existsSync, statSync } from 'node:fs';
 import type { CheckFn, CheckTarget } from './types.js';
-import { result, startTimer } from './util/result.js';
-import { splitArgv } from './util/a-argv.js';
-import { describeOutcome, runBounded } from './util/a-process.js';
-import { withRedaction } from './util/a-redact.js';
+import { result, startTimer, withRedaction } from './util/result.js';
+import { splitArgv } from './util/argv.js';
+import { describeOutcome, runBounded } from './util/process.js';
 
 const bracket = (a: string) => (a.includes(':') ? `[${a}]` : a);
 

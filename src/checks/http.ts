@@ -24,10 +24,10 @@ import https from 'node:https';
 import net, { isIP } from 'node:net';
 import tls from 'node:tls';
 import type { CheckFn, CheckOptions, CheckTarget } from './types.js';
-import { describeError, hostPort, result, startTimer } from './util/result.js';
-import { perlRegex, latin1 } from './util/a-perl-regex.js';
-import { describeTlsError, tlsOptionsFor } from './util/a-trust.js';
-import { redact, withRedaction } from './util/a-redact.js';
+import { describeError, hostPort, result, startTimer, withRedaction } from './util/result.js';
+import { redact } from '../log/redact.js';
+import { perlRegex, latin1 } from './util/perl-regex.js';
+import { describeTlsError, tlsOptionsFor } from './util/trust.js';
 
 const MAX_REDIRECTS = 7;
 const MAX_BODY = 4 * 1024 * 1024;

@@ -9,6 +9,7 @@
 import oracledb from 'oracledb';
 import type { CheckFn, CheckTarget, CheckOptions } from './types.js';
 import { runSqlCheck, type SqlSession } from './sql.js';
+import { withRedaction } from './util/result.js';
 
 /** Characters that would break out of a TNS descriptor value. */
 const TNS_UNSAFE = /[()=\s"'\\]/;
@@ -55,5 +56,5 @@ function oracleSession(target: CheckTarget, options: CheckOptions): SqlSession {
   };
 }
 
-export const checkOracle: CheckFn = (target, options, signal) =>
-  runSqlCheck('Oracle', target, options, signal, () => oracleSession(target, options));
+export const checkOracle: CheckFn = withRedaction((target, options, signal) =>
+  runSqlCheck('Oracle', target, options, signal, () => oracleSession(target, options)));
