@@ -239,7 +239,7 @@ async function startAll(): Promise<Env> {
     p.then((s) => { stops.push(() => stop(s)); return s; });
   const stopSrv = (s: { stop(): Promise<void> }) => s.stop();
   const close = (s: { close(): Promise<void> }) => s.close();
-  // Part A's starters one after the other: their run() helper (a-daemon.ts) has no error handler
+  // These starters one after the other: their run() helper (foreground.ts) has no error handler
   // on the child's stdin, so under load a fast-exiting openssl can raise an uncaught EPIPE.
   const nginx = await started(startNginx(), stopSrv);
   const proxy = await started(startTinyproxy(), stopSrv);
