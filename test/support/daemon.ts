@@ -12,7 +12,7 @@ import dgram from 'node:dgram';
 /** Throws a clear error naming the Debian package when `file` is not there. */
 export function requireFile(file: string, pkg: string): void {
   if (!fs.existsSync(file)) {
-    throw new Error(`${file} is missing: install Debian package "${pkg}" (bash scripts/deps/checks-b.sh)`);
+    throw new Error(`${file} is missing: install Debian package "${pkg}" (bash scripts/deps/servers-mail-ftp-sql-radius.sh)`);
   }
 }
 

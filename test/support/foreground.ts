@@ -10,7 +10,7 @@ import path from 'node:path';
 
 export function requireBinary(file: string, pkg: string): string {
   if (!existsSync(file)) {
-    throw new Error(`${file} is missing: install the Debian package "${pkg}" (bash scripts/deps/checks-a.sh)`);
+    throw new Error(`${file} is missing: install the Debian package "${pkg}" (bash scripts/deps/servers-web-dns-ldap-sip-nntp.sh)`);
   }
   return file;
 }
