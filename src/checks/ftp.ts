@@ -1,10 +1,10 @@
 // ftp negotiate check, after ldirectord's check_ftp (Net::FTP): connect, log in with `login` /
 // `passwd`, CWD /, TYPE I, passive RETR of `request`, QUIT; up when the retrieved content matches
-// the `receive` regular expression.
+// the `receive` regular expression (a Perl pattern, util/perl-regex.ts, as in every check).
 // ldirectord's config layer makes login "anonymous" and passwd "ldirectord@<hostname>" when
 // service=ftp is set explicitly; when they are still absent (e.g. the service came from port 21)
 // Net::FTP sends user "anonymous" and an empty password, which is what we do here too.
-// Deliberate differences (see docs/CHECKS-B.md):
+// Deliberate differences (see docs/CHECKS.md):
 //  - ldirectord ignores every FTP error and only matches the file's content (an empty string
 //    when anything failed); tslvs reports a failed greeting/login/RETR as down, with the reply.
 //  - with no `receive`, ldirectord matches Perl's empty pattern, which reuses the last

@@ -4,7 +4,7 @@
 // - URL: `request` (a leading "/" stripped) below SCHEME://RIP:checkport/, SCHEME http or https.
 //   A request that already contains "SCHEME://" is used as the whole URL (ldirectord does this
 //   for a per-real request; tslvs, which gets one resolved request, does it for both - see
-//   docs/CHECKS-A.md). Credentials in such a URL are sent as Basic auth (LWP does) and never
+//   docs/CHECKS.md). Credentials in such a URL are sent as Basic auth (LWP does) and never
 //   appear in a message.
 // - Host header: `virtualhost` if set, else the real server's address (IPv6 in brackets), no
 //   port - even for an absolute URL. http_proxy sends the proxied URL's host.

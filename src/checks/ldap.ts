@@ -6,7 +6,7 @@
 // Timeout: ldirectord arms checktimeout around the whole and gives Net::LDAP negotiatetimeout
 // for the connection; tslvs bounds everything by timeoutMs.
 // TLS: Net::LDAP's ldaps default is verify => 'none' (any certificate); tslvs applies
-// `tlsVerify` as given (see docs/CHECKS-A.md on the default).
+// `tlsVerify` as given (see docs/CHECKS.md on the default).
 // Reads: service, timeoutMs, request, receive, login, passwd (never shown), tlsVerify.
 import type net from 'node:net';
 import { Client } from 'ldapts';

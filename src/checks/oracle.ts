@@ -4,7 +4,7 @@
 // leading "/" stripped, statement run once, bounded by the deadline).
 // Uses node-oracledb in thin mode (pure JavaScript, no Oracle client libraries).
 // The connect descriptor names the SID, as DBI's "dbi:Oracle:sid=…;host=…;port=…" does.
-// Verified only against a scripted TNS listener (see docs/CHECKS-B.md): no Oracle server here.
+// Verified only against a scripted TNS listener (see docs/CHECKS.md): no Oracle server here.
 // Reads: options.login, passwd, database, request.
 import oracledb from 'oracledb';
 import type { CheckFn, CheckTarget, CheckOptions } from './types.js';

@@ -1,7 +1,7 @@
 // checkOracle at the protocol level: no Oracle database is packaged for Debian, so a scripted TNS
 // listener checks what the client sends (SID, host, port in the connect descriptor) and refuses
 // it the way a real listener does. What a real Oracle server would answer after that (login,
-// the SELECT) is NOT exercised here — see docs/CHECKS-B.md.
+// the SELECT) is NOT exercised here — see docs/CHECKS.md.
 import { checkOracle, oracleDescriptor } from '../../src/checks/oracle.js';
 import { startTnsListener, type TnsListener } from '../support/tns-listener.js';
 import { freePort, startHangServer, type HangServer } from '../support/net.js';
