@@ -14,10 +14,13 @@ export const TEXT_MASK = '***';
 /** What `validate` shows instead of a configured passwd/secret. */
 export const FIELD_MASK = '********';
 
+// Both patterns run in linear time on any text (a lookbehind lets a run of scheme or key
+// characters start a match only once; the key is judged after the match, not by backtracking).
 // Each URL piece may be backslash-escaped (quotemeta). $1 keeps "scheme://user:", $2 the "@".
-const URL_PASSWORD = /([a-z][a-z0-9+.-]*\\?:\\?\/\\?\/(?:\\[^\s]|[^\\/\s:@])*\\?:)(?:\\[^\s]|[^\\/\s@])*?(\\?@)/gi;
-// A key whose name says "password" (or a typo of it), "secret", "token"; then = and the value.
-const SECRET_KEY = /\b([a-z_-]*(?:pa?s+w|pwd|secret|token|credential)[a-z_-]*\s*\\?=\s*)("[^"\n]*"?|'[^'\n]*'?|[^\s"'&;]+)/gi;
+const URL_PASSWORD = /(?<![a-z0-9+.-])([a-z][a-z0-9+.-]*\\?:\\?\/\\?\/(?:\\[^\s:]|[^\\/\s:@])*\\?:)(?:\\\S|[^\\/\s@])*?(\\?@)/gi;
+// key = value, the key then tested for "password" (or a typo of it), "secret", "token".
+const ASSIGNMENT = /(?<![a-z0-9_-])([a-z0-9_-]+)(\s*\\?=\s*)("[^"\n]*"?|'[^'\n]*'?|[^\s"'&;]+)/gi;
+const SECRET_NAME = /pa?s+w|pwd|secret|token|credential/i;
 
 function forms(secret: string): string[] {
   // Perl's quotemeta(), as in config/perl.ts (inlined: log/ must not depend on config/).
@@ -29,7 +32,7 @@ export function redact(text: string, secrets: ReadonlyArray<string | undefined> 
   let out = text;
   // Most texts have nothing to hide: skip the regexes unless they can match.
   if (out.includes('@')) out = out.replace(URL_PASSWORD, `$1${TEXT_MASK}$2`);
-  if (out.includes('=')) out = out.replace(SECRET_KEY, `$1${TEXT_MASK}`);
+  if (out.includes('=')) out = out.replace(ASSIGNMENT, (all, key: string, eq: string) => (SECRET_NAME.test(key) ? `${key}${eq}${TEXT_MASK}` : all));
   for (const s of secrets) {
     if (!s) continue;
     for (const form of forms(s)) out = out.split(form).join(TEXT_MASK);

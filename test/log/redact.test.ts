@@ -21,6 +21,17 @@ describe('redact', () => {
   });
 });
 
+test('linear time: 1 MB texts built to make a backtracking pattern quadratic take well under a second', () => {
+  const n = 250_000;
+  const texts = ['a.'.repeat(n) + '@', 'a-'.repeat(n) + '=', `a://${'b\\:'.repeat(n)}/@`, 'a://'.repeat(n) + '@',
+    `password${' '.repeat(4 * n)}x =`, `http://u:${'p'.repeat(4 * n)}/ @`];
+  for (const text of texts) {
+    const t0 = performance.now();
+    redact(text, ['zz']);
+    expect(performance.now() - t0).toBeLessThan(1000);
+  }
+});
+
 describe('redactConfig', () => {
   test('masks passwd/secret fields and URL passwords anywhere; keeps short-secret letters elsewhere', () => {
     const config = {
