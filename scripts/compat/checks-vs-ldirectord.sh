@@ -7,7 +7,7 @@
 # Usage: scripts/compat/checks-vs-ldirectord.sh [TABLE_FILE]   (also: npm run compat:checks)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-for dep in scripts/deps/checks-a.sh scripts/deps/checks-b.sh scripts/deps/ldirectord.sh; do
+for dep in scripts/deps/servers-web-dns-ldap-sip-nntp.sh scripts/deps/servers-mail-ftp-sql-radius.sh scripts/deps/ldirectord.sh; do
   bash "$dep"
 done
 out=${1:-$(mktemp)}

@@ -17,6 +17,7 @@
 import fs from 'node:fs/promises';
 import { strerror } from '../log/strerror.js';
 import { ctime } from '../log/ctime.js';
+import { redact } from '../log/redact.js';
 
 /** `$real_log_msg =~ tr/:/ /s; s/\\//g` on get_real_id_str(). */
 export function monitorRealId(ldirectordId: string): string {
@@ -31,8 +32,8 @@ export function escapeMonitorMessage(message: string): string {
 /** One monitorfile line, newline included. `message` undefined = none ("-"); "" stays empty, as in Perl. */
 export function monitorLine(now: Date, pid: number, ldirectordId: string, state: 'up' | 'down',
   message: string | undefined): string {
-  const msg = escapeMonitorMessage(message ?? '-');
-  return `[${ctime(now)}] [${pid}] ${monitorRealId(ldirectordId)} [${state}] ${msg}\n`;
+  const msg = escapeMonitorMessage(redact(message ?? '-'));
+  return `[${ctime(now)}] [${pid}] ${monitorRealId(redact(ldirectordId))} [${state}] ${msg}\n`;
 }
 
 export interface MonitorFilesOptions {

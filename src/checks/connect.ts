@@ -4,9 +4,8 @@
 // Reads: timeoutMs (checktimeout), and for UDP virtuals what checkPing reads (checkcount).
 import net from 'node:net';
 import type { CheckFn } from './types.js';
-import { describeError, hostPort, result, startTimer } from './util/result.js';
+import { describeError, hostPort, result, startTimer, withRedaction } from './util/result.js';
 import { checkPing } from './ping.js';
-import { withRedaction } from './util/a-redact.js';
 
 export const checkConnect: CheckFn = withRedaction(async (target, options, signal) => {
   if (target.virtual.protocol === 'udp') return checkPing(target, options, signal);

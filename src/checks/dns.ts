@@ -4,18 +4,17 @@
 // name (PTR) matches `receive` as a Perl regex; an empty receive never matches (ldirectord
 // requires length($recstr)). No answer, NXDOMAIN, refused or a timeout: down.
 // Timeout: negotiatetimeout. Transport as ldirectord: TCP only (Net::DNS usevc) when the
-// virtual's protocol is tcp - a small wire client (util/a-dns-tcp.ts), since Node's resolver
+// virtual's protocol is tcp - a small wire client (util/dns-tcp.ts), since Node's resolver
 // cannot be forced to TCP - else UDP through node:dns's Resolver pointed at RIP:port (c-ares
 // falls back to TCP on a truncated answer, as Net::DNS does).
 // Reads: timeoutMs, request, receive.
 import net from 'node:net';
 import { promises as dnsp } from 'node:dns';
 import type { CheckFn } from './types.js';
-import { describeError, hostPort, result, startTimer } from './util/result.js';
-import { perlRegex } from './util/a-perl-regex.js';
-import { untilAbort } from './util/a-deadline.js';
-import { queryTcp } from './util/a-dns-tcp.js';
-import { withRedaction } from './util/a-redact.js';
+import { describeError, hostPort, result, startTimer, withRedaction } from './util/result.js';
+import { perlRegex } from './util/perl-regex.js';
+import { untilAbort } from './util/deadline.js';
+import { queryTcp } from './util/dns-tcp.js';
 
 /** The question ldirectord's Net::DNS asks for a request string. */
 export function dnsQuestion(request: string | undefined): { type: 'A' | 'PTR'; name: string } {

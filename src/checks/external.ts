@@ -4,7 +4,7 @@
 // as ldirectord stores it) or, for a fwmark virtual, the mark with VPORT "0"; RIP likewise
 // bracketed for IPv6; RPORT is the real server's own port (not checkport).
 //
-// Deliberate differences (docs/CHECKS-A.md): ldirectord execs checkcommand as one program path;
+// Deliberate differences (docs/CHECKS.md): ldirectord execs checkcommand as one program path;
 // tslvs runs that path when it names an existing file, else splits the text into argv with
 // shell-style quoting - never through a shell. A command killed by a signal is down (ldirectord's
 // `$? >> 8` reads 0 there and calls it up). At the deadline the whole process group is killed.
@@ -13,10 +13,9 @@
 // Reads: timeoutMs (checktimeout), checkcommand.
 import { existsSync, statSync } from 'node:fs';
 import type { CheckFn, CheckTarget } from './types.js';
-import { result, startTimer } from './util/result.js';
-import { splitArgv } from './util/a-argv.js';
-import { describeOutcome, runBounded } from './util/a-process.js';
-import { withRedaction } from './util/a-redact.js';
+import { result, startTimer, withRedaction } from './util/result.js';
+import { splitArgv } from './util/argv.js';
+import { describeOutcome, runBounded } from './util/process.js';
 
 const bracket = (a: string) => (a.includes(':') ? `[${a}]` : a);
 

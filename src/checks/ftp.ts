@@ -1,10 +1,10 @@
 // ftp negotiate check, after ldirectord's check_ftp (Net::FTP): connect, log in with `login` /
 // `passwd`, CWD /, TYPE I, passive RETR of `request`, QUIT; up when the retrieved content matches
-// the `receive` regular expression.
+// the `receive` regular expression (a Perl pattern, util/perl-regex.ts, as in every check).
 // ldirectord's config layer makes login "anonymous" and passwd "ldirectord@<hostname>" when
 // service=ftp is set explicitly; when they are still absent (e.g. the service came from port 21)
 // Net::FTP sends user "anonymous" and an empty password, which is what we do here too.
-// Deliberate differences (see docs/CHECKS-B.md):
+// Deliberate differences (see docs/CHECKS.md):
 //  - ldirectord ignores every FTP error and only matches the file's content (an empty string
 //    when anything failed); tslvs reports a failed greeting/login/RETR as down, with the reply.
 //  - with no `receive`, ldirectord matches Perl's empty pattern, which reuses the last
@@ -12,12 +12,12 @@
 //    and, when `request` names a file (not the default "/"), the RETR to succeed.
 //  - only the first 8 MiB of the file are kept for matching.
 // Reads: options.login, passwd, request, receive.
-import os from 'node:os';
 import { Writable } from 'node:stream';
 import { Client, FTPError } from 'basic-ftp';
 import type { CheckFn } from './types.js';
-import { describeError, hostPort, startTimer } from './util/result.js';
-import { finish, oneLine, perlMatch, untilAborted } from './util/b-common.js';
+import { describeError, hostPort, oneLine, result, startTimer, withRedaction } from './util/result.js';
+import { untilAbort } from './util/deadline.js';
+import { perlRegex } from './util/perl-regex.js';
 
 const MAX_KEEP = 8 * 1024 * 1024;
 
@@ -51,19 +51,14 @@ function ftpReason(err: unknown, signal: AbortSignal): string {
   return oneLine(describeError(err, signal));
 }
 
-/** The passwd Net::FTP would send, and the default ldirectord's config would have set. */
-export function defaultFtpPasswd(hostname = os.hostname()): string {
-  return `ldirectord@${hostname}`;
-}
-
-export const checkFtp: CheckFn = async (target, options, signal) => {
+export const checkFtp: CheckFn = withRedaction(async (target, options, signal) => {
   const elapsed = startTimer();
   const label = `FTP ${hostPort(target.address, target.port)}`;
   let receive: RegExp | undefined;
-  try {
-    receive = options.receive ? new RegExp(options.receive) : undefined;
-  } catch {
-    return finish(elapsed, options, false, `${label}: receive is not a valid regular expression`);
+  if (options.receive) {
+    const re = perlRegex(options.receive);
+    if (!re.ok) return result(elapsed, false, `${label}: ${re.error}`);
+    receive = re.re;
   }
   const user = options.login || 'anonymous';
   const passwd = options.passwd ?? '';
@@ -73,26 +68,26 @@ export const checkFtp: CheckFn = async (target, options, signal) => {
   signal.addEventListener('abort', onAbort, { once: true });
   let step = 'connect';
   try {
-    await untilAborted(client.connect(target.address, target.port), signal);
+    await untilAbort(client.connect(target.address, target.port), signal);
     step = `login as ${user}`;
-    await untilAborted(client.login(user, passwd), signal);
+    await untilAbort(client.login(user, passwd), signal);
     // Like ldirectord: CWD / and binary mode, failures of either ignored.
-    await untilAborted(client.sendIgnoringError('CWD /'), signal);
-    await untilAborted(client.sendIgnoringError('TYPE I'), signal);
+    await untilAbort(client.sendIgnoringError('CWD /'), signal);
+    await untilAbort(client.sendIgnoringError('TYPE I'), signal);
     if (!receive && request === '/') {
-      return finish(elapsed, options, true, `${label}: logged in as ${user} (no receive set)`);
+      return result(elapsed, true, `${label}: logged in as ${user} (no receive set)`);
     }
     step = `RETR ${request}`;
     const sink = new Sink();
-    await untilAborted(client.downloadTo(sink, request), signal);
+    await untilAbort(client.downloadTo(sink, request), signal);
     const got = `retrieved ${request} (${sink.total} bytes)`;
-    if (!receive) return finish(elapsed, options, true, `${label}: ${got}`);
-    if (perlMatch(receive, sink.text())) return finish(elapsed, options, true, `${label}: ${got}, matched receive`);
-    return finish(elapsed, options, false, `${label}: ${got}, did not match receive /${options.receive}/`);
+    if (!receive) return result(elapsed, true, `${label}: ${got}`);
+    if (receive.test(sink.text())) return result(elapsed, true, `${label}: ${got}, matched receive`);
+    return result(elapsed, false, `${label}: ${got}, did not match receive /${options.receive}/`);
   } catch (err) {
-    return finish(elapsed, options, false, `${label}: ${step} failed: ${ftpReason(err, signal)}`);
+    return result(elapsed, false, `${label}: ${step} failed: ${ftpReason(err, signal)}`);
   } finally {
     signal.removeEventListener('abort', onAbort);
     client.close();
   }
-};
+});

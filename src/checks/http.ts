@@ -4,7 +4,7 @@
 // - URL: `request` (a leading "/" stripped) below SCHEME://RIP:checkport/, SCHEME http or https.
 //   A request that already contains "SCHEME://" is used as the whole URL (ldirectord does this
 //   for a per-real request; tslvs, which gets one resolved request, does it for both - see
-//   docs/CHECKS-A.md). Credentials in such a URL are sent as Basic auth (LWP does) and never
+//   docs/CHECKS.md). Credentials in such a URL are sent as Basic auth (LWP does) and never
 //   appear in a message.
 // - Host header: `virtualhost` if set, else the real server's address (IPv6 in brackets), no
 //   port - even for an absolute URL. http_proxy sends the proxied URL's host.
@@ -24,10 +24,10 @@ import https from 'node:https';
 import net, { isIP } from 'node:net';
 import tls from 'node:tls';
 import type { CheckFn, CheckOptions, CheckTarget } from './types.js';
-import { describeError, hostPort, result, startTimer } from './util/result.js';
-import { perlRegex, latin1 } from './util/a-perl-regex.js';
-import { describeTlsError, tlsOptionsFor } from './util/a-trust.js';
-import { redact, withRedaction } from './util/a-redact.js';
+import { describeError, hostPort, result, startTimer, withRedaction } from './util/result.js';
+import { redact } from '../log/redact.js';
+import { perlRegex, latin1 } from './util/perl-regex.js';
+import { describeTlsError, tlsOptionsFor } from './util/trust.js';
 
 const MAX_REDIRECTS = 7;
 const MAX_BODY = 4 * 1024 * 1024;

@@ -7,15 +7,15 @@
 // Reads: options.service, login, passwd, tlsVerify, virtualhost (tlsVerify=full only).
 import type { CheckFn } from './types.js';
 import type { LineClient } from './util/line-client.js';
-import { describeError, hostPort, startTimer } from './util/result.js';
-import { finish, oneLine, openMailbox } from './util/b-common.js';
+import { describeError, hostPort, oneLine, result, startTimer, withRedaction } from './util/result.js';
+import { openMailbox } from './util/mailbox.js';
 
 /** An IMAP quoted string (RFC 3501): backslash and double quote escaped. */
 function quoted(s: string): string {
   return `"${s.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 }
 
-export const checkImap: CheckFn = async (target, options, signal) => {
+export const checkImap: CheckFn = withRedaction(async (target, options, signal) => {
   const elapsed = startTimer();
   const secure = options.service === 'imaps';
   const label = `${secure ? 'IMAPS' : 'IMAP'} ${hostPort(target.address, target.port)}`;
@@ -25,26 +25,26 @@ export const checkImap: CheckFn = async (target, options, signal) => {
     client = opened.client;
     const greeting = opened.greeting;
     if (!/^\*\s+(?:OK|PREAUTH)/i.test(greeting)) {
-      return finish(elapsed, options, false, `${label}: greeting "${oneLine(greeting)}"`);
+      return result(elapsed, false, `${label}: greeting "${oneLine(greeting)}"`);
     }
     const login = options.login ?? '';
     if (login !== '') {
       if (/[\r\n]/.test(login + (options.passwd ?? ''))) {
-        return finish(elapsed, options, false, `${label}: login or passwd contains a line break`);
+        return result(elapsed, false, `${label}: login or passwd contains a line break`);
       }
       client.write(`L1 LOGIN ${quoted(login)} ${quoted(options.passwd ?? '')}\r\n`);
       // Untagged lines (capabilities, alerts) may come first; the tagged one decides.
       const lines = await client.readUntil((l) => /^L1 /i.test(l));
       const tagged = lines[lines.length - 1];
       if (!/^L1 OK/i.test(tagged)) {
-        return finish(elapsed, options, false, `${label}: login as ${login} failed: ${oneLine(tagged.slice(3))}`);
+        return result(elapsed, false, `${label}: login as ${login} failed: ${oneLine(tagged.slice(3))}`);
       }
     }
     client.write('L2 LOGOUT\r\n');
-    return finish(elapsed, options, true, login !== '' ? `${label}: OK, logged in as ${login}` : `${label}: OK greeting`);
+    return result(elapsed, true, login !== '' ? `${label}: OK, logged in as ${login}` : `${label}: OK greeting`);
   } catch (err) {
-    return finish(elapsed, options, false, `${label}: ${describeError(err, signal)}`);
+    return result(elapsed, false, `${label}: ${describeError(err, signal)}`);
   } finally {
     client?.close();
   }
-};
+});

@@ -6,16 +6,15 @@
 // Timeout: ldirectord arms checktimeout around the whole and gives Net::LDAP negotiatetimeout
 // for the connection; tslvs bounds everything by timeoutMs.
 // TLS: Net::LDAP's ldaps default is verify => 'none' (any certificate); tslvs applies
-// `tlsVerify` as given (see docs/CHECKS-A.md on the default).
+// `tlsVerify` as given (see docs/CHECKS.md on the default).
 // Reads: service, timeoutMs, request, receive, login, passwd (never shown), tlsVerify.
 import type net from 'node:net';
 import { Client } from 'ldapts';
 import type { CheckFn } from './types.js';
-import { describeError, hostPort, result, startTimer } from './util/result.js';
-import { perlRegex } from './util/a-perl-regex.js';
-import { describeTlsError, tlsOptionsFor } from './util/a-trust.js';
-import { redact, withRedaction } from './util/a-redact.js';
-import { untilAbort } from './util/a-deadline.js';
+import { describeError, hostPort, result, startTimer, withRedaction } from './util/result.js';
+import { perlRegex } from './util/perl-regex.js';
+import { describeTlsError, tlsOptionsFor } from './util/trust.js';
+import { untilAbort } from './util/deadline.js';
 
 export const checkLdap: CheckFn = withRedaction(async (target, options, signal) => {
   const elapsed = startTimer();
@@ -24,7 +23,7 @@ export const checkLdap: CheckFn = withRedaction(async (target, options, signal) 
   const utf8 = (bytes: string) => Buffer.from(bytes, 'latin1').toString('utf8');
   const base = utf8((options.request ?? '/').replace(/^\//, ''));
   const where = `${scheme.toUpperCase()} ${hostPort(target.address, target.port)} base "${base}"`;
-  const done = (up: boolean, why: string) => result(elapsed, up, redact(`${where}: ${why}`, [options.passwd, options.secret]));
+  const done = (up: boolean, why: string) => result(elapsed, up, `${where}: ${why}`);
   let receive: RegExp | null = null;
   if (options.receive) {
     const r = perlRegex(options.receive);

@@ -7,8 +7,7 @@
 // Reads: timeoutMs.
 import net from 'node:net';
 import type { CheckFn } from './types.js';
-import { describeError, hostPort, result, startTimer } from './util/result.js';
-import { withRedaction } from './util/a-redact.js';
+import { describeError, hostPort, result, startTimer, withRedaction } from './util/result.js';
 
 export const checkNntp: CheckFn = withRedaction(async (target, _options, signal) => {
   const elapsed = startTimer();

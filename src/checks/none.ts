@@ -1,8 +1,7 @@
 // service=none (and negotiate checks for services without a check): ldirectord's check_none
 // brings the real server up unconditionally. Reads no CheckOptions field.
 import type { CheckFn } from './types.js';
-import { result, startTimer } from './util/result.js';
-import { withRedaction } from './util/a-redact.js';
+import { result, startTimer, withRedaction } from './util/result.js';
 
 export const checkNone: CheckFn = withRedaction(async () => {
   const elapsed = startTimer();

@@ -4,11 +4,12 @@
 // leading "/" stripped, statement run once, bounded by the deadline).
 // Uses node-oracledb in thin mode (pure JavaScript, no Oracle client libraries).
 // The connect descriptor names the SID, as DBI's "dbi:Oracle:sid=…;host=…;port=…" does.
-// Verified only against a scripted TNS listener (see docs/CHECKS-B.md): no Oracle server here.
+// Verified only against a scripted TNS listener (see docs/CHECKS.md): no Oracle server here.
 // Reads: options.login, passwd, database, request.
 import oracledb from 'oracledb';
 import type { CheckFn, CheckTarget, CheckOptions } from './types.js';
 import { runSqlCheck, type SqlSession } from './sql.js';
+import { withRedaction } from './util/result.js';
 
 /** Characters that would break out of a TNS descriptor value. */
 const TNS_UNSAFE = /[()=\s"'\\]/;
@@ -55,5 +56,5 @@ function oracleSession(target: CheckTarget, options: CheckOptions): SqlSession {
   };
 }
 
-export const checkOracle: CheckFn = (target, options, signal) =>
-  runSqlCheck('Oracle', target, options, signal, () => oracleSession(target, options));
+export const checkOracle: CheckFn = withRedaction((target, options, signal) =>
+  runSqlCheck('Oracle', target, options, signal, () => oracleSession(target, options)));

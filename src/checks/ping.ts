@@ -11,8 +11,7 @@
 // probe never outlives its round slot. Reads: timeoutMs, checkcount.
 import { execa } from 'execa';
 import type { CheckFn } from './types.js';
-import { result, startTimer } from './util/result.js';
-import { withRedaction } from './util/a-redact.js';
+import { result, startTimer, withRedaction } from './util/result.js';
 
 export const checkPing: CheckFn = withRedaction(async (target, options, signal) => {
   const elapsed = startTimer();

@@ -8,10 +8,10 @@
 // Reads: options.service, login, passwd, tlsVerify, virtualhost (tlsVerify=full only).
 import type { CheckFn } from './types.js';
 import type { LineClient } from './util/line-client.js';
-import { describeError, hostPort, startTimer } from './util/result.js';
-import { finish, oneLine, openMailbox } from './util/b-common.js';
+import { describeError, hostPort, oneLine, result, startTimer, withRedaction } from './util/result.js';
+import { openMailbox } from './util/mailbox.js';
 
-export const checkPop: CheckFn = async (target, options, signal) => {
+export const checkPop: CheckFn = withRedaction(async (target, options, signal) => {
   const elapsed = startTimer();
   const secure = options.service === 'pops';
   const label = `${secure ? 'POPS' : 'POP'} ${hostPort(target.address, target.port)}`;
@@ -20,27 +20,27 @@ export const checkPop: CheckFn = async (target, options, signal) => {
     const opened = await openMailbox(target, options, secure, signal);
     client = opened.client;
     const greeting = opened.greeting;
-    if (!/^\+OK/i.test(greeting)) return finish(elapsed, options, false, `${label}: greeting "${oneLine(greeting)}"`);
+    if (!/^\+OK/i.test(greeting)) return result(elapsed, false, `${label}: greeting "${oneLine(greeting)}"`);
     const login = options.login ?? '';
     if (login !== '') {
       if (/[\r\n]/.test(login + (options.passwd ?? ''))) {
-        return finish(elapsed, options, false, `${label}: login or passwd contains a line break`);
+        return result(elapsed, false, `${label}: login or passwd contains a line break`);
       }
       client.write(`USER ${login}\r\n`);
       const user = await client.readLine();
-      if (!user.startsWith('+')) return finish(elapsed, options, false, `${label}: USER ${login} refused: ${oneLine(user)}`);
+      if (!user.startsWith('+')) return result(elapsed, false, `${label}: USER ${login} refused: ${oneLine(user)}`);
       client.write(`PASS ${options.passwd ?? ''}\r\n`);
       const pass = await client.readLine();
-      if (!/^\+OK/.test(pass)) return finish(elapsed, options, false, `${label}: login as ${login} failed: ${oneLine(pass)}`);
+      if (!/^\+OK/.test(pass)) return result(elapsed, false, `${label}: login as ${login} failed: ${oneLine(pass)}`);
       client.write('STAT\r\n');
       const stat = await client.readLine();
-      if (!/^\+OK/.test(stat)) return finish(elapsed, options, false, `${label}: STAT after login failed: ${oneLine(stat)}`);
+      if (!/^\+OK/.test(stat)) return result(elapsed, false, `${label}: STAT after login failed: ${oneLine(stat)}`);
     }
     client.write('QUIT\r\n');
-    return finish(elapsed, options, true, login !== '' ? `${label}: +OK, logged in as ${login}` : `${label}: +OK greeting`);
+    return result(elapsed, true, login !== '' ? `${label}: +OK, logged in as ${login}` : `${label}: +OK greeting`);
   } catch (err) {
-    return finish(elapsed, options, false, `${label}: ${describeError(err, signal)}`);
+    return result(elapsed, false, `${label}: ${describeError(err, signal)}`);
   } finally {
     client?.close();
   }
-};
+});

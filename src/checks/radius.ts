@@ -17,8 +17,7 @@ import crypto from 'node:crypto';
 import dgram from 'node:dgram';
 import net from 'node:net';
 import type { CheckFn } from './types.js';
-import { describeError, hostPort, startTimer } from './util/result.js';
-import { finish } from './util/b-common.js';
+import { describeError, hostPort, result, startTimer, withRedaction } from './util/result.js';
 
 const ACCESS_REQUEST = 1;
 const CODE_NAMES: Record<number, string> = {
@@ -122,7 +121,7 @@ export function checkReply(reply: Buffer, id: number, requestAuth: Buffer, secre
   return { kind: 'ok', code: pkt[0] };
 }
 
-export const checkRadius: CheckFn = async (target, options, signal) => {
+export const checkRadius: CheckFn = withRedaction(async (target, options, signal) => {
   const elapsed = startTimer();
   const label = `RADIUS ${hostPort(target.address, target.port)}`;
   const login = options.login ?? '';
@@ -156,10 +155,10 @@ export const checkRadius: CheckFn = async (target, options, signal) => {
       });
     });
     const name = CODE_NAMES[code] ?? `code ${code}`;
-    return finish(elapsed, options, code === 2, `${label}: ${name}${login ? ` for ${login}` : ''}`);
+    return result(elapsed, code === 2, `${label}: ${name}${login ? ` for ${login}` : ''}`);
   } catch (err) {
-    return finish(elapsed, options, false, `${label}: ${describeError(err, signal)}`);
+    return result(elapsed, false, `${label}: ${describeError(err, signal)}`);
   } finally {
     try { sock.close(); } catch { /* already closed */ }
   }
-};
+});

@@ -1,8 +1,9 @@
 // Which check runs for a virtual/real pair, with which inputs and which deadline: the one
-// place that knows ldirectord's dispatch (_check_real) and its choice of timeouts.
-import type { RealServer, VirtualService } from '../config/model.js';
-import { checkPortOf } from '../config/setup.js';
-import type { CheckFn, CheckOptions, CheckTarget, ServiceName, TlsVerify } from './types.js';
+// place that knows ldirectord's dispatch (_check_real) and its choice of timeouts. It takes
+// what it needs of a virtual/real by shape (config/model.ts's VirtualService and RealServer
+// fit), so checks/ depends on nothing in config/: the arrow goes config -> checks only.
+import { checkPortOf } from './ports.js';
+import type { CheckFn, CheckOptions, CheckTarget, CheckType, ServiceName, TlsVerify, VirtualProtocol } from './types.js';
 import { checkConnect } from './connect.js';
 import { checkExternal, checkExternalPerl } from './external.js';
 import { checkPing } from './ping.js';
@@ -53,6 +54,36 @@ export const NEGOTIATE_CHECKS: Record<ServiceName, CheckFn> = {
   none: lazy('checkNone', async () => (await import('./none.js')).checkNone),
 };
 
+/** What a probe needs of a virtual service. */
+export interface ProbeVirtual {
+  protocol: VirtualProtocol;
+  address?: string;
+  port: number;
+  fwmark?: number;
+  service: ServiceName;
+  checktype: CheckType;
+  checkport?: number;
+  checktimeout: number;
+  negotiatetimeout: number;
+  checkcount: number;
+  login: string;
+  passwd: string;
+  database: string;
+  secret: string;
+  httpmethod: 'GET' | 'HEAD';
+  virtualhost?: string;
+  checkcommand: string;
+  tlsVerify?: TlsVerify;
+}
+
+/** What a probe needs of a real server (its effective request/receive). */
+export interface ProbeReal {
+  address: string;
+  port: number;
+  request: string;
+  receive: string;
+}
+
 /** The probes a checktype can run; `combined` alternates connect and negotiate (health decides). */
 export type ProbeKind = 'connect' | 'negotiate' | 'ping' | 'external' | 'external-perl';
 
@@ -66,7 +97,7 @@ export interface PlannedProbe {
 }
 
 /** The probe a checktype runs; `on`/`off` run none, `combined` needs the health module's choice. */
-export function probeKindFor(v: VirtualService, combinedPhase: 'connect' | 'negotiate' = 'negotiate'): ProbeKind | undefined {
+export function probeKindFor(v: ProbeVirtual, combinedPhase: 'connect' | 'negotiate' = 'negotiate'): ProbeKind | undefined {
   switch (v.checktype) {
     case 'on':
     case 'off': return undefined;
@@ -83,7 +114,7 @@ export function probeKindFor(v: VirtualService, combinedPhase: 'connect' | 'nego
  * alarm(checktimeout) too. tslvs: sql checks get negotiatetimeout (ldirectord gives them none,
  * so a hung database stalls it).
  */
-export function deadlineFor(kind: ProbeKind, v: VirtualService): { timeoutMs: number; deadlineMs: number } {
+export function deadlineFor(kind: ProbeKind, v: ProbeVirtual): { timeoutMs: number; deadlineMs: number } {
   const check = v.checktimeout * 1000;
   const negotiate = v.negotiatetimeout * 1000;
   switch (kind) {
@@ -114,7 +145,7 @@ const CHECK_BY_KIND: Record<Exclude<ProbeKind, 'negotiate'>, CheckFn> = {
   connect: checkConnect, ping: checkPing, external: checkExternal, 'external-perl': checkExternalPerl,
 };
 
-export function planProbe(v: VirtualService, r: RealServer, kind: ProbeKind): PlannedProbe {
+export function planProbe(v: ProbeVirtual, r: ProbeReal, kind: ProbeKind): PlannedProbe {
   const { timeoutMs, deadlineMs } = deadlineFor(kind, v);
   const port = checkPortOf(v, r.port) ?? 0;
   const target: CheckTarget = {

@@ -9,10 +9,9 @@
 import net from 'node:net';
 import dgram from 'node:dgram';
 import type { CheckFn } from './types.js';
-import { describeError, hostPort, result, startTimer } from './util/result.js';
-import { perlRegex } from './util/a-perl-regex.js';
-import { withRedaction } from './util/a-redact.js';
-import { firstVerdict } from './util/a-deadline.js';
+import { describeError, hostPort, result, startTimer, withRedaction } from './util/result.js';
+import { perlRegex } from './util/perl-regex.js';
+import { firstVerdict } from './util/deadline.js';
 
 /** The bytes ldirectord sends for a request string. */
 export function simpletcpPayload(request: string | undefined): string {

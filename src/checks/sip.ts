@@ -10,9 +10,8 @@ import net from 'node:net';
 import dgram from 'node:dgram';
 import { randomBytes } from 'node:crypto';
 import type { CheckFn } from './types.js';
-import { describeError, hostPort, result, startTimer } from './util/result.js';
-import { withRedaction } from './util/a-redact.js';
-import { firstVerdict } from './util/a-deadline.js';
+import { describeError, hostPort, result, startTimer, withRedaction } from './util/result.js';
+import { firstVerdict } from './util/deadline.js';
 
 export function sipOptionsRequest(login: string, localAddress: string, localPort: number): string {
   const local = localAddress.includes(':') ? `[${localAddress}]` : localAddress;

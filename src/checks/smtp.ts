@@ -5,8 +5,7 @@
 // Reads: options.service (label only). Timeout: the caller's deadline (ldirectord: negotiatetimeout).
 import type { CheckFn } from './types.js';
 import { LineClient } from './util/line-client.js';
-import { describeError, hostPort, startTimer } from './util/result.js';
-import { finish, oneLine } from './util/b-common.js';
+import { describeError, hostPort, oneLine, result, startTimer, withRedaction } from './util/result.js';
 
 export interface SmtpReply { code: number; text: string }
 
@@ -23,14 +22,14 @@ export async function readSmtpReply(client: LineClient): Promise<SmtpReply> {
 const is2xx = (r: SmtpReply) => r.code >= 200 && r.code < 300;
 const show = (r: SmtpReply) => (r.code ? `${r.code} ${r.text}` : `unexpected reply "${r.text}"`);
 
-export const checkSmtp: CheckFn = async (target, options, signal) => {
+export const checkSmtp: CheckFn = withRedaction(async (target, options, signal) => {
   const elapsed = startTimer();
   const label = `${options.service === 'submission' ? 'SUBMISSION' : 'SMTP'} ${hostPort(target.address, target.port)}`;
   let client: LineClient | undefined;
   try {
     client = await LineClient.connect({ host: target.address, port: target.port, signal });
     const greeting = await readSmtpReply(client);
-    if (!is2xx(greeting)) return finish(elapsed, options, false, `${label}: greeting ${show(greeting)}`);
+    if (!is2xx(greeting)) return result(elapsed, false, `${label}: greeting ${show(greeting)}`);
     client.write('EHLO localhost.localdomain\r\n');
     let hello = await readSmtpReply(client);
     let verb = 'EHLO';
@@ -40,13 +39,13 @@ export const checkSmtp: CheckFn = async (target, options, signal) => {
       hello = await readSmtpReply(client);
       verb = 'HELO';
     }
-    if (!is2xx(hello)) return finish(elapsed, options, false, `${label}: ${verb} ${show(hello)}`);
+    if (!is2xx(hello)) return result(elapsed, false, `${label}: ${verb} ${show(hello)}`);
     // The QUIT reply does not change the verdict (ldirectord ignores it too): send and go.
     client.write('QUIT\r\n');
-    return finish(elapsed, options, true, `${label}: greeting ${greeting.code}, ${verb} ${hello.code}`);
+    return result(elapsed, true, `${label}: greeting ${greeting.code}, ${verb} ${hello.code}`);
   } catch (err) {
-    return finish(elapsed, options, false, `${label}: ${describeError(err, signal)}`);
+    return result(elapsed, false, `${label}: ${describeError(err, signal)}`);
   } finally {
     client?.close();
   }
-};
+});

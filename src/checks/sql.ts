@@ -10,8 +10,8 @@ import net from 'node:net';
 import mysql from 'mysql2';
 import pg from 'pg';
 import type { CheckFn, CheckOptions, CheckResult, CheckTarget } from './types.js';
-import { describeError, hostPort, startTimer } from './util/result.js';
-import { finish, oneLine, untilAborted } from './util/b-common.js';
+import { describeError, hostPort, oneLine, result, startTimer, withRedaction } from './util/result.js';
+import { untilAbort } from './util/deadline.js';
 
 /** The SQL to run: `request` with one leading "/" removed (ldirectord's s#^/##). */
 export function sqlQuery(request: string | undefined): string {
@@ -38,7 +38,7 @@ export async function runSqlCheck(
   const sql = sqlQuery(options.request);
   if (!options.login || !sql) {
     // ldirectord: "Must specify a login and request string for MySQL, Oracle and PostgreSQL checks."
-    return finish(elapsed, options, false, `${label}: must specify a login and request string`);
+    return result(elapsed, false, `${label}: must specify a login and request string`);
   }
   let session: SqlSession | undefined;
   const onAbort = () => session?.destroy();
@@ -46,13 +46,13 @@ export async function runSqlCheck(
   let step = `connect as ${options.login}${options.database ? ` to ${options.database}` : ''}`;
   try {
     session = open();
-    await untilAborted(session.connect(), signal);
+    await untilAbort(session.connect(), signal);
     step = 'query';
-    const n = await untilAborted(session.rows(sql), signal);
-    if (n > 0) return finish(elapsed, options, true, `${label}: query returned ${n} row${n === 1 ? '' : 's'}`);
-    return finish(elapsed, options, false, `${label}: query returned no rows`);
+    const n = await untilAbort(session.rows(sql), signal);
+    if (n > 0) return result(elapsed, true, `${label}: query returned ${n} row${n === 1 ? '' : 's'}`);
+    return result(elapsed, false, `${label}: query returned no rows`);
   } catch (err) {
-    return finish(elapsed, options, false, `${label}: ${step} failed: ${oneLine(describeError(err, signal))}`);
+    return result(elapsed, false, `${label}: ${step} failed: ${oneLine(describeError(err, signal))}`);
   } finally {
     signal.removeEventListener('abort', onAbort);
     session?.destroy();
@@ -117,8 +117,8 @@ function pgSession(target: CheckTarget, options: CheckOptions): SqlSession {
   };
 }
 
-export const checkMysql: CheckFn = (target, options, signal) =>
-  runSqlCheck('MySQL', target, options, signal, () => mysqlSession(target, options));
+export const checkMysql: CheckFn = withRedaction((target, options, signal) =>
+  runSqlCheck('MySQL', target, options, signal, () => mysqlSession(target, options)));
 
-export const checkPgsql: CheckFn = (target, options, signal) =>
-  runSqlCheck('PostgreSQL', target, options, signal, () => pgSession(target, options));
+export const checkPgsql: CheckFn = withRedaction((target, options, signal) =>
+  runSqlCheck('PostgreSQL', target, options, signal, () => pgSession(target, options)));

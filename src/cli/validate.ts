@@ -3,7 +3,7 @@
 import { Chalk } from 'chalk';
 import { ConfigError, formatConfigMessage } from '../config/errors.js';
 import { findConfigFile, loadConfig } from '../config/load.js';
-import { redactConfig } from '../config/redact.js';
+import { redactConfig } from '../log/redact.js';
 import { summarize } from '../config/summary.js';
 import type { Paint } from '../config/summary.js';
 import type { LoadOptions } from '../config/load.js';

@@ -1,6 +1,9 @@
 // Config errors and warnings in ldirectord's shape:
 //   "Error [PID] reading file PATH at line N: message"
 //   "Warning [PID]: message"            (no line, e.g. the checkinterval/fork warning)
+// The text is redacted on its way out: an "Unknown command" error echoes the whole line, so a
+// mistyped "pasword=..." would otherwise print the password (docs/COMPATIBILITY.md).
+import { redact } from '../log/redact.js';
 
 export class ConfigError extends Error {
   constructor(
@@ -20,5 +23,5 @@ export function formatConfigMessage(
 ): string {
   let prefix = `${kind} [${pid}]`;
   if (line !== undefined && line > 0) prefix += ` reading file ${path} at line ${line}`;
-  return `${prefix}: ${text.replace(/\n$/, '')}\n`;
+  return `${prefix}: ${redact(text).replace(/\n$/, '')}\n`;
 }

@@ -3,26 +3,10 @@
 // probe between virtuals (get_real_id_str / get_virtual_id_str).
 import net from 'node:net';
 import { createHash } from 'node:crypto';
-import type { ServiceName } from '../checks/types.js';
 import { bracketed, hostPort } from '../ipvs/keys.js';
 import { quotemeta } from './perl.js';
 
-const PORT_SERVICES: Record<number, ServiceName> = {
-  21: 'ftp', 25: 'smtp', 53: 'dns', 80: 'http', 110: 'pop', 119: 'nntp', 143: 'imap', 389: 'ldap',
-  443: 'https', 587: 'submission', 636: 'ldaps', 993: 'imaps', 995: 'pops', 1521: 'oracle',
-  1812: 'radius', 3128: 'http_proxy', 3306: 'mysql', 5060: 'sip', 5432: 'pgsql',
-};
-
-/** ld_port_to_service() */
-export function portToService(port: number): ServiceName {
-  return PORT_SERVICES[port] ?? 'none';
-}
-
-/** ld_service_to_port() */
-export function serviceToPort(service: ServiceName): number | undefined {
-  for (const [port, name] of Object.entries(PORT_SERVICES)) if (name === service) return Number(port);
-  return undefined;
-}
+export { portToService, serviceToPort } from '../checks/ports.js';
 
 export function isIPv6Literal(text: string): boolean {
   return net.isIPv6(text);

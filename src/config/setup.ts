@@ -2,18 +2,12 @@
 // request/receive/URL, and the ids. The result is the immutable model the daemon runs on.
 import type { Config, RealServer, VirtualService } from './model.js';
 import type { ParseResult, RawGlobal, RawReal, RawVirtual } from './parser.js';
+import { checkPortOf } from '../checks/ports.js';
 import { bracketed } from '../ipvs/keys.js';
-import { checkKeyOf, realIdOf, serviceToPort, virtualIdOf } from './ids.js';
+import { checkKeyOf, realIdOf, virtualIdOf } from './ids.js';
 
 const DEFAULT_CHECKTIMEOUT = 5;
 const DEFAULT_NEGOTIATETIMEOUT = 30;
-
-/** ld_checkport(): checkport, else the real's port, else the service's well-known port. */
-export function checkPortOf(v: { checkport?: number; service: VirtualService['service'] }, realPort: number): number | undefined {
-  if (v.checkport !== undefined) return v.checkport;
-  if (realPort > 0) return realPort;
-  return serviceToPort(v.service);
-}
 
 function setupReal(v: RawVirtual, service: VirtualService['service'], r: RawReal): Omit<RealServer, 'ldirectordId' | 'checkKey'> {
   const port = checkPortOf({ checkport: v.checkport, service }, r.port);

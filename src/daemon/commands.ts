@@ -3,7 +3,7 @@
 // and runs it without a shell. A failure is logged in ldirectord's words:
 // "system(<command line>) failed: <reason>".
 import { execa } from 'execa';
-import { splitArgv } from '../checks/util/a-argv.js';
+import { splitArgv } from '../checks/util/argv.js';
 
 export interface CommandOutcome {
   ok: boolean;

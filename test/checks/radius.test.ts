@@ -3,7 +3,7 @@ import crypto from 'node:crypto';
 import { checkRadius, hidePassword, buildAccessRequest, checkReply } from '../../src/checks/radius.js';
 import { startFreeRadius, type FreeRadius } from '../support/freeradius.js';
 import { startUdpHangServer } from '../support/net.js';
-import { options, target, timed } from '../support/b-options.js';
+import { serviceOptions, targetPort, timed } from '../support/check-options.js';
 import { expectSocketsBackTo, freeUdpPort, socketHandles } from '../support/daemon.js';
 
 let radius: FreeRadius;
@@ -18,30 +18,30 @@ afterAll(async () => {
   await Promise.all([hang?.close(), radius?.stop()]);
 });
 
-const opts = (extra = {}) => options('radius', { login: radius.user, passwd: radius.passwd, secret: radius.secret, ...extra });
+const opts = (extra = {}) => serviceOptions('radius', { login: radius.user, passwd: radius.passwd, secret: radius.secret, ...extra });
 
 describe('radius check against freeradius', () => {
   test('up: Access-Accept', async () => {
-    const res = await checkRadius(target(radius.port), opts(), AbortSignal.timeout(1500));
+    const res = await checkRadius(targetPort(radius.port), opts(), AbortSignal.timeout(1500));
     expect(res).toMatchObject({ up: true, message: `RADIUS 127.0.0.1:${radius.port}: Access-Accept for alice` });
   });
 
   test('down: wrong password → Access-Reject (ldirectord counts only Accept), passwd and secret not in the message', async () => {
     const passwd = 'Wrong-Radius-Pw-1';
-    const res = await checkRadius(target(radius.port), opts({ passwd }), AbortSignal.timeout(1500));
+    const res = await checkRadius(targetPort(radius.port), opts({ passwd }), AbortSignal.timeout(1500));
     expect(res).toMatchObject({ up: false, message: `RADIUS 127.0.0.1:${radius.port}: Access-Reject for alice` });
     expect(res.message).not.toContain(passwd);
     expect(res.message).not.toContain(radius.secret);
   });
 
   test('down: unknown user → Access-Reject', async () => {
-    const res = await checkRadius(target(radius.port), opts({ login: 'mallory' }), AbortSignal.timeout(1500));
+    const res = await checkRadius(targetPort(radius.port), opts({ login: 'mallory' }), AbortSignal.timeout(1500));
     expect(res).toMatchObject({ up: false, message: `RADIUS 127.0.0.1:${radius.port}: Access-Reject for mallory` });
   });
 
   test('down: wrong secret — freeradius drops the request (bad Message-Authenticator), so no reply', async () => {
     const secret = 'Wrong-Secret-77';
-    const { res, wallMs } = await timed((s) => checkRadius(target(radius.port), opts({ secret, timeoutMs: 1000 }), s), 1000);
+    const { res, wallMs } = await timed((s) => checkRadius(targetPort(radius.port), opts({ secret, timeoutMs: 1000 }), s), 1000);
     expect(res.up).toBe(false);
     expect(res.message).toMatch(/timed out$/);
     expect(res.message).not.toContain(secret);
@@ -50,13 +50,13 @@ describe('radius check against freeradius', () => {
 
   test('down: nothing listens on the UDP port (ICMP port unreachable → refused)', async () => {
     const port = await freeUdpPort();
-    const res = await checkRadius(target(port), opts(), AbortSignal.timeout(1500));
+    const res = await checkRadius(targetPort(port), opts(), AbortSignal.timeout(1500));
     expect(res).toMatchObject({ up: false, message: `RADIUS 127.0.0.1:${port}: connection refused` });
   });
 
   test('down: a server that never answers costs one timeout, socket closed', async () => {
     const before = socketHandles();
-    const { res, wallMs } = await timed((s) => checkRadius(target(hang.port), opts({ timeoutMs: 1000 }), s), 1000);
+    const { res, wallMs } = await timed((s) => checkRadius(targetPort(hang.port), opts({ timeoutMs: 1000 }), s), 1000);
     expect(res.up).toBe(false);
     expect(res.message).toMatch(/timed out$/);
     expect(wallMs).toBeGreaterThanOrEqual(950);

@@ -144,7 +144,7 @@ const CASES: Case[] = [
   { service: 'imap', state: 'refused', port: 143, lines: (e) => creds(e.dovecot.user, e.dovecot.passwd), real: (e) => `${e.imapNoneHost}:143`, expect: agree('down') },
   { service: 'imap', state: 'hang', port: 143, lines: (e) => creds(e.dovecot.user, e.dovecot.passwd), real: (e) => `${e.imapHangHost}:143`, expect: agree('down') },
   { service: 'imap', state: 'server on another port than 143', port: 143, lines: (e) => creds(e.dovecot.user, e.dovecot.passwd), real: (e) => `${L}:${e.dovecot.ports.imap}`,
-    expect: differ('down', 'up', 'ldirectord dials 143 for a numeric address whatever the port (CHECKS-B.md difference 2); tslvs uses the configured port') },
+    expect: differ('down', 'up', 'ldirectord dials 143 for a numeric address whatever the port (CHECKS.md difference 2); tslvs uses the configured port') },
   // imaps (dovecot's self-signed certificate: both verify the chain and the address)
   { service: 'imaps', state: 'self-signed certificate', port: 993, lines: (e) => creds(e.dovecot.user, e.dovecot.passwd), real: (e) => `${e.imapHost}:993`, expect: agree('down') },
   { service: 'imaps', state: 'refused', port: 993, lines: (e) => creds(e.dovecot.user, e.dovecot.passwd), real: (e) => `${e.imapNoneHost}:993`, expect: agree('down') },
@@ -156,7 +156,7 @@ const CASES: Case[] = [
   { service: 'pop', state: 'refused', port: 110, lines: (e) => creds(e.dovecot.user, e.dovecot.passwd), real: (e) => `${L}:${e.refused}`, expect: agree('down') },
   { service: 'pop', state: 'hang', port: 110, lines: (e) => creds(e.dovecot.user, e.dovecot.passwd), real: (e) => `${L}:${e.hang}`, expect: differ('stalled', 'down', POP_STALL) },
   { service: 'pop', state: 'refused, no login', port: 110, real: (e) => `${L}:${e.refused}`,
-    expect: differ('up', 'down', 'without a login ldirectord never looks at the connection: Mail::POP3Client->new returns an object anyway (CHECKS-B.md difference 1)') },
+    expect: differ('up', 'down', 'without a login ldirectord never looks at the connection: Mail::POP3Client->new returns an object anyway (CHECKS.md difference 1)') },
   { service: 'pop', state: 'hang, no login', port: 110, real: (e) => `${L}:${e.hang}`,
     expect: differ('stalled', 'down', POP_STALL) },
   { service: 'pops', state: 'self-signed certificate', port: 995, lines: (e) => creds(e.dovecot.user, e.dovecot.passwd), real: (e) => `${L}:${e.dovecot.ports.pop3s}`, expect: agree('down') },
@@ -180,7 +180,7 @@ const CASES: Case[] = [
       { service: svc, state: 'wrong credentials', port, lines: lines(() => 'wrong'), real: (e) => `${L}:${db(e).port}`, expect: agree('down') },
       { service: svc, state: 'refused', port, lines: lines((e) => db(e).passwd), real: (e) => `${L}:${e.refused}`, expect: agree('down') },
       { service: svc, state: 'hang', port, lines: lines((e) => db(e).passwd), real: (e) => `${L}:${e.hang}`,
-        expect: differ('stalled', 'down', 'ldirectord gives sql checks no timeout: DBI->connect waits for ever (CHECKS-B.md difference 5); tslvs stops at negotiatetimeout') },
+        expect: differ('stalled', 'down', 'ldirectord gives sql checks no timeout: DBI->connect waits for ever (CHECKS.md difference 5); tslvs stops at negotiatetimeout') },
     ];
   }),
   // radius (freeradius)
@@ -239,7 +239,7 @@ async function startAll(): Promise<Env> {
     p.then((s) => { stops.push(() => stop(s)); return s; });
   const stopSrv = (s: { stop(): Promise<void> }) => s.stop();
   const close = (s: { close(): Promise<void> }) => s.close();
-  // Part A's starters one after the other: their run() helper (a-daemon.ts) has no error handler
+  // These starters one after the other: their run() helper (foreground.ts) has no error handler
   // on the child's stdin, so under load a fast-exiting openssl can raise an uncaught EPIPE.
   const nginx = await started(startNginx(), stopSrv);
   const proxy = await started(startTinyproxy(), stopSrv);

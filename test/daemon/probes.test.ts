@@ -5,7 +5,7 @@
 import type { PlannedProbe } from '../../src/checks/registry.js';
 import type { CheckFn } from '../../src/checks/types.js';
 import { runProbes, type ProbeJob } from '../../src/daemon/probes.js';
-import { options, target } from '../support/checks-a.js';
+import { options, target } from '../support/check-options.js';
 
 /** Counts checks running at once; each waits `ms` (or until aborted, for ms = Infinity). */
 function recorder() {

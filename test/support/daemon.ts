@@ -1,5 +1,6 @@
-// Start and stop real Debian daemons for the checks-b suites: temp dirs, child processes that
-// the suite owns (stopped in afterAll, by pid), readiness by polling the port. A missing daemon
+// Start and stop real Debian daemons that log to a file (foreground.ts keeps output in memory):
+// temp dirs, child processes that the suite owns (stopped in afterAll, by pid), readiness by
+// polling the port. A missing daemon
 // is an error with the package to install, never a silent skip.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -11,7 +12,7 @@ import dgram from 'node:dgram';
 /** Throws a clear error naming the Debian package when `file` is not there. */
 export function requireFile(file: string, pkg: string): void {
   if (!fs.existsSync(file)) {
-    throw new Error(`${file} is missing: install Debian package "${pkg}" (bash scripts/deps/checks-b.sh)`);
+    throw new Error(`${file} is missing: install Debian package "${pkg}" (bash scripts/deps/servers-mail-ftp-sql-radius.sh)`);
   }
 }
 

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseConfigText } from '../../src/config/load.js';
 import type { Config } from '../../src/config/model.js';
-import { splitArgv } from '../../src/checks/util/a-argv.js';
+import { splitArgv } from '../../src/checks/util/argv.js';
 import { CommandQueue } from '../../src/daemon/commands.js';
 import type { CommandRunner } from '../../src/daemon/commands.js';
 import { Director } from '../../src/daemon/director.js';

@@ -1,7 +1,7 @@
 // A throw-away dnsmasq answering only from its own records on 127.0.0.1 (no upstream, no
 // /etc/hosts, no resolv.conf): www.tslvs.test A 10.9.8.7 (+PTR), v6.tslvs.test AAAA/PTR.
 import { freePort } from './net.js';
-import { requireBinary, spawnDaemon, tempDir } from './a-daemon.js';
+import { requireBinary, spawnDaemon, tempDir } from './foreground.js';
 import dgram from 'node:dgram';
 
 async function freeUdpPort(): Promise<number> {

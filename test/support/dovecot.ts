@@ -1,5 +1,5 @@
 // A private dovecot: config, base_dir, state and mail in a temp dir, passwd-file user database,
-// a self-signed certificate, and imap/imaps/pop3/pop3s listeners on loopback high ports.
+// a self-signed certificate (or the one given), and imap/imaps/pop3/pop3s listeners on loopback high ports.
 // auth_failure_delay = 0 and no auth penalty, so a wrong password is answered at once and does
 // not slow the next login (by default dovecot waits 2 s, doubling per failure from one IP).
 import fs from 'node:fs';
@@ -15,14 +15,16 @@ export interface Dovecot {
   stop(): Promise<void>;
 }
 
-export async function startDovecot(user = 'alice', passwd = 'W0nder-land"pw\\'): Promise<Dovecot> {
+export async function startDovecot(
+  user = 'alice', passwd = 'W0nder-land"pw\\', certificate?: { cert: string; key: string },
+): Promise<Dovecot> {
   requireFile('/usr/sbin/dovecot', 'dovecot-core');
   requireFile('/usr/lib/dovecot/imap', 'dovecot-imapd');
   requireFile('/usr/lib/dovecot/pop3', 'dovecot-pop3d');
   const dir = tempDir('dovecot');
   let daemon: Daemon | undefined;
   try {
-    const { cert, key } = makeSelfSigned(dir);
+    const { cert, key } = certificate ?? makeSelfSigned(dir);
     const mail = path.join(dir, 'mail');
     fs.mkdirSync(mail, { mode: 0o777 });
     fs.chmodSync(mail, 0o777);

@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import dgram from 'node:dgram';
 import { freePort } from './net.js';
-import { requireBinary, spawnDaemon, tempDir, waitForTcp } from './a-daemon.js';
+import { requireBinary, spawnDaemon, tempDir, waitForTcp } from './foreground.js';
 
 export async function startKamailio(): Promise<{ port: number; stop(): Promise<void> }> {
   const bin = requireBinary('/usr/sbin/kamailio', 'kamailio');

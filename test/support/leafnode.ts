@@ -10,7 +10,7 @@ import { chownSync, mkdirSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { requireBinary, tempDir } from './a-daemon.js';
+import { requireBinary, tempDir } from './foreground.js';
 
 export async function startLeafnode(hostname: string): Promise<{ port: number; stop(): Promise<void> }> {
   const leafnode = requireBinary('/usr/sbin/leafnode', 'leafnode');

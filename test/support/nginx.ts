@@ -3,8 +3,8 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { freePort } from './net.js';
-import { makeCerts, type CertSet } from './a-certs.js';
-import { requireBinary, run, spawnDaemon, tempDir, waitForTcp, type Daemon } from './a-daemon.js';
+import { makeCerts, type CertSet } from './tls-cert.js';
+import { requireBinary, run, spawnDaemon, tempDir, waitForTcp, type Daemon } from './foreground.js';
 
 export interface Nginx {
   httpPort: number;

@@ -4,8 +4,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { freePort } from './net.js';
-import type { CertSet } from './a-certs.js';
-import { requireBinary, run, spawnDaemon, tempDir, waitForTcp } from './a-daemon.js';
+import type { CertSet } from './tls-cert.js';
+import { requireBinary, run, spawnDaemon, tempDir, waitForTcp } from './foreground.js';
 
 export interface Slapd {
   ldapPort: number;

@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { freePort } from './net.js';
-import { requireBinary, spawnDaemon, tempDir, waitForTcp } from './a-daemon.js';
+import { requireBinary, spawnDaemon, tempDir, waitForTcp } from './foreground.js';
 
 export async function startTinyproxy(): Promise<{ port: number; stop(): Promise<void> }> {
   const bin = requireBinary('/usr/bin/tinyproxy', 'tinyproxy');

@@ -3,16 +3,16 @@
 // is destroyed, so a server that accepts and never answers costs exactly one timeout.
 import net from 'node:net';
 import tls from 'node:tls';
+import type { TlsVerify } from '../types.js';
+import { tlsConnectOptions } from './trust.js';
 
 export interface LineClientOptions {
   host: string;
   port: number;
   signal: AbortSignal;
-  /** Wrap in TLS from the start (pops, imaps, ldaps …). */
-  tls?: boolean;
-  /** TLS: verify the certificate chain (ldirectord on Debian does); host name is never checked unless `checkServerName`. */
-  rejectUnauthorized?: boolean;
-  checkServerName?: string;
+  /** Wrap in TLS from the start (pops, imaps) under the checks' one policy (trust.ts):
+   * `verify` as tlsverify= says, `name` the identity 'full' checks (virtualhost or address). */
+  tls?: { verify: TlsVerify; name: string };
 }
 
 export class LineClient {
@@ -33,15 +33,7 @@ export class LineClient {
     return new Promise((resolve, reject) => {
       if (opts.signal.aborted) { reject(new Error('timed out')); return; }
       const socket = opts.tls
-        ? tls.connect({
-          host: opts.host, port: opts.port,
-          rejectUnauthorized: opts.rejectUnauthorized ?? false,
-          // Host name checking is separate from chain verification (ldirectord skips it).
-          checkServerIdentity: opts.checkServerName
-            ? (_h, cert) => tls.checkServerIdentity(opts.checkServerName as string, cert)
-            : () => undefined,
-          servername: net.isIP(opts.checkServerName ?? opts.host) ? undefined : (opts.checkServerName ?? opts.host),
-        })
+        ? tls.connect({ host: opts.host, port: opts.port, ...tlsConnectOptions(opts.tls.verify, opts.host, opts.tls.name) })
         : net.connect({ host: opts.host, port: opts.port });
       const onAbort = () => { socket.destroy(); reject(new Error('timed out')); };
       opts.signal.addEventListener('abort', onAbort, { once: true });

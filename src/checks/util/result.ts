@@ -1,5 +1,7 @@
-// Every check ends through here so results carry their duration and a uniform shape.
-import type { CheckResult } from '../types.js';
+// Every check ends through here: each exported check is wrapped in withRedaction() and builds
+// its results with result(), so results carry their duration, a uniform shape and no secret.
+import { redact } from '../../log/redact.js';
+import type { CheckFn, CheckResult } from '../types.js';
 
 export function startTimer(): () => number {
   const t0 = performance.now();
@@ -8,6 +10,23 @@ export function startTimer(): () => number {
 
 export function result(elapsed: () => number, up: boolean, message: string): CheckResult {
   return { up, message, durationMs: elapsed() };
+}
+
+/**
+ * A check whose every message passes through redact() with the options' passwd and secret:
+ * servers echo what they were sent, and requests may carry URL passwords.
+ */
+export function withRedaction(fn: CheckFn): CheckFn {
+  return async (target, options, signal) => {
+    const res = await fn(target, options, signal);
+    return { ...res, message: redact(res.message, [options.passwd, options.secret]) };
+  };
+}
+
+/** Drop CR/LF and cap a server's text so one reply cannot flood the log line. */
+export function oneLine(text: string, max = 200): string {
+  const flat = text.replace(/[\r\n]+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
 }
 
 /** Describe a failure: a timeout when the deadline fired, else the error's own words. */

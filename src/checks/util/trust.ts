@@ -1,4 +1,4 @@
-// TLS policy for https/ldaps: ldirectord on Debian verifies the certificate chain against the
+// The one TLS policy of every TLS check (https, ldaps, pops, imaps): ldirectord on Debian verifies the certificate chain against the
 // *system* CA store (Perl's IO::Socket::SSL uses OpenSSL's default file) and skips the host
 // name. Node's built-in store is its own Mozilla bundle, so to trust what the operator trusts
 // (including a site CA added with update-ca-certificates) we load OpenSSL's default file:
@@ -7,6 +7,7 @@
 // path and mtime), which also lets tests prove "chain" up and down with a throw-away CA without
 // touching the system store.
 import { readFileSync, statSync } from 'node:fs';
+import net from 'node:net';
 import tls from 'node:tls';
 import type { TlsVerify } from '../types.js';
 
@@ -56,6 +57,20 @@ export function tlsOptionsFor(verify: TlsVerify): tls.ConnectionOptions {
     default:
       return { rejectUnauthorized: true, ca: trustedCAs(), checkServerIdentity: () => undefined };
   }
+}
+
+/**
+ * tls.connect options for a line-protocol check (pops, imaps): tlsOptionsFor(verify), with
+ * 'full' checking the certificate against `name` (virtualhost, else the real's address) and
+ * that name sent as SNI when it is a host name.
+ */
+export function tlsConnectOptions(verify: TlsVerify, host: string, name: string): tls.ConnectionOptions {
+  const sni = verify === 'full' ? name : host;
+  return {
+    ...tlsOptionsFor(verify),
+    ...(verify === 'full' ? { checkServerIdentity: (_h: string, cert: tls.PeerCertificate) => tls.checkServerIdentity(name, cert) } : {}),
+    servername: net.isIP(sni) ? undefined : sni,
+  };
 }
 
 /** Short reason for a TLS verification failure. */

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Debian packages the checks-a suites (test/checks/{http,dns,ldap,nntp,sip,...}) start as real
+# Debian packages the check suites for http, dns, ldap, nntp, sip, ping (test/checks/) start as real
 # servers on loopback. Idempotent: only missing packages are installed.
 # Installing a daemon package must not leave a system-wide daemon running (it would hold the
 # default ports and outlive the tests), so while we install, a policy-rc.d that refuses every
@@ -38,7 +38,7 @@ for p in "${missing[@]}"; do
 done
 
 policy=/usr/sbin/policy-rc.d
-mark='# tslvs checks-a temporary policy'
+mark='# tslvs servers-web-dns-ldap-sip-nntp temporary policy'
 created_policy=0
 if [ ! -e "$policy" ]; then
   printf '#!/bin/sh\n%s\nexit 101\n' "$mark" | $SUDO tee "$policy" >/dev/null

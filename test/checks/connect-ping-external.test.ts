@@ -15,10 +15,10 @@ import { checkSip } from '../../src/checks/sip.js';
 import { checkNntp } from '../../src/checks/nntp.js';
 import { checkSimpletcp } from '../../src/checks/simpletcp.js';
 import type { CheckFn, ServiceName } from '../../src/checks/types.js';
-import { splitArgv } from '../../src/checks/util/a-argv.js';
+import { splitArgv } from '../../src/checks/util/argv.js';
 import { freePort, startHangServer, type HangServer } from '../support/net.js';
-import { requireBinary } from '../support/a-daemon.js';
-import { options, runCheck, target } from '../support/checks-a.js';
+import { requireBinary } from '../support/foreground.js';
+import { options, runCheck, target } from '../support/check-options.js';
 
 let dir: string;
 beforeAll(() => {

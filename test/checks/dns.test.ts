@@ -2,7 +2,7 @@
 import { checkDns, dnsQuestion } from '../../src/checks/dns.js';
 import { startDnsmasq } from '../support/dnsmasq.js';
 import { freePort, startHangServer, startUdpHangServer, type HangServer } from '../support/net.js';
-import { options, runCheck, target } from '../support/checks-a.js';
+import { options, runCheck, target } from '../support/check-options.js';
 
 let dns: { port: number; stop(): Promise<void> };
 let hang: { port: number; close(): Promise<void> };

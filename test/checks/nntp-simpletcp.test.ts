@@ -6,7 +6,7 @@ import { checkSimpletcp, simpletcpPayload } from '../../src/checks/simpletcp.js'
 import { startLeafnode } from '../support/leafnode.js';
 import { startNginx, type Nginx } from '../support/nginx.js';
 import { freePort, startHangServer, type HangServer } from '../support/net.js';
-import { options, runCheck, target } from '../support/checks-a.js';
+import { options, runCheck, target } from '../support/check-options.js';
 
 let good: { port: number; stop(): Promise<void> };
 let refusing: { port: number; stop(): Promise<void> };

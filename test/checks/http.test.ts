@@ -1,11 +1,10 @@
 // http, https and http_proxy against a real nginx and a real tinyproxy on loopback.
 import { checkHttp } from '../../src/checks/http.js';
-import { checkHttpProxy } from '../../src/checks/http-proxy.js';
 import { startNginx, type Nginx } from '../support/nginx.js';
 import { startTinyproxy } from '../support/tinyproxy.js';
 import net from 'node:net';
 import { freePort, startHangServer, type HangServer } from '../support/net.js';
-import { options, runCheck, target } from '../support/checks-a.js';
+import { options, runCheck, target } from '../support/check-options.js';
 
 let nginx: Nginx;
 let proxy: { port: number; stop(): Promise<void> };
@@ -177,33 +176,33 @@ describe('https (nginx): tlsVerify', () => {
 describe('http_proxy (tinyproxy)', () => {
   const proxied = (o: Parameters<typeof options>[0] = {}) => options({ service: 'http_proxy', request: `http://127.0.0.1:${nginx.httpPort}/health`, ...o });
   it('fetches the absolute request URL through the proxy', async () => {
-    const r = await runCheck(checkHttpProxy, target('127.0.0.1', proxy.port), proxied({ receive: 'status: OK' }));
+    const r = await runCheck(checkHttp, target('127.0.0.1', proxy.port), proxied({ receive: 'status: OK' }));
     expect(r.up).toBe(true);
     expect(r.message).toContain(`via proxy 127.0.0.1:${proxy.port}`);
   });
   it('is down on a receive mismatch or an error status from behind the proxy', async () => {
     const t = target('127.0.0.1', proxy.port);
-    expect((await runCheck(checkHttpProxy, t, proxied({ receive: 'nope' }))).up).toBe(false);
-    const down = await runCheck(checkHttpProxy, t, proxied({ request: `http://127.0.0.1:${nginx.httpPort}/down` }));
+    expect((await runCheck(checkHttp, t, proxied({ receive: 'nope' }))).up).toBe(false);
+    const down = await runCheck(checkHttp, t, proxied({ request: `http://127.0.0.1:${nginx.httpPort}/down` }));
     expect(down.up).toBe(false);
     expect(down.message).toContain('503');
   });
   it('is down when the proxy refuses', async () => {
-    const r = await runCheck(checkHttpProxy, target('127.0.0.1', await freePort()), proxied());
+    const r = await runCheck(checkHttp, target('127.0.0.1', await freePort()), proxied());
     expect(r.up).toBe(false);
     expect(r.message).toMatch(/refused/);
   });
   it('is down within timeout + 0.5 s when the proxy never answers', async () => {
-    const r = await runCheck(checkHttpProxy, target('127.0.0.1', hang.port), proxied({ timeoutMs: 1000 }));
+    const r = await runCheck(checkHttp, target('127.0.0.1', hang.port), proxied({ timeoutMs: 1000 }));
     expect(r.up).toBe(false);
     expect(r.wallMs).toBeLessThan(1500);
   });
   it('passes URL credentials through the proxy and never shows them', async () => {
     const t = target('127.0.0.1', proxy.port);
     const good = `http://${nginx.authUser}:${nginx.authPass}@127.0.0.1:${nginx.httpPort}/auth`;
-    const up = await runCheck(checkHttpProxy, t, proxied({ request: good, receive: 'authorised' }));
+    const up = await runCheck(checkHttp, t, proxied({ request: good, receive: 'authorised' }));
     expect(up.up).toBe(true);
-    const down = await runCheck(checkHttpProxy, t, proxied({ request: good.replace(nginx.authPass, 'Pr0xy-Wrong-Pw'), passwd: 'Unused-Pw-5', secret: 'Unused-Secret-6' }));
+    const down = await runCheck(checkHttp, t, proxied({ request: good.replace(nginx.authPass, 'Pr0xy-Wrong-Pw'), passwd: 'Unused-Pw-5', secret: 'Unused-Secret-6' }));
     expect(down.up).toBe(false);
     expect(down.message).toContain('401');
     for (const m of [up.message, down.message]) {
@@ -211,7 +210,7 @@ describe('http_proxy (tinyproxy)', () => {
     }
   });
   it('needs an absolute request', async () => {
-    const r = await runCheck(checkHttpProxy, target('127.0.0.1', proxy.port), proxied({ request: '/' }));
+    const r = await runCheck(checkHttp, target('127.0.0.1', proxy.port), proxied({ request: '/' }));
     expect(r.up).toBe(false);
     expect(r.message).toMatch(/absolute/);
   });
@@ -226,7 +225,7 @@ describe('a hanging server does not delay other checks', () => {
         runCheck(checkHttp, target('127.0.0.1', hang.port), http({ timeoutMs: 1500 })),
         runCheck(checkHttp, target('127.0.0.1', nginx.httpPort), http({ timeoutMs: 1500 })),
         runCheck(checkHttp, target('127.0.0.1', nginx.httpsCaPort), https({ timeoutMs: 1500 })),
-        runCheck(checkHttpProxy, target('127.0.0.1', proxy.port), options({ service: 'http_proxy', request: `http://127.0.0.1:${nginx.httpPort}/`, timeoutMs: 1500 })),
+        runCheck(checkHttp, target('127.0.0.1', proxy.port), options({ service: 'http_proxy', request: `http://127.0.0.1:${nginx.httpPort}/`, timeoutMs: 1500 })),
       ]);
       expect(hung.up).toBe(false);
       for (const r of [a, b, c]) {

@@ -3,7 +3,7 @@
 import { checkSip, sipOptionsRequest } from '../../src/checks/sip.js';
 import { startKamailio } from '../support/kamailio.js';
 import { freePort, startHangServer, startUdpHangServer, type HangServer } from '../support/net.js';
-import { options, runCheck, target } from '../support/checks-a.js';
+import { options, runCheck, target } from '../support/check-options.js';
 
 let kam: { port: number; stop(): Promise<void> };
 let hang: HangServer;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Debian daemons the checks-b suites start on loopback (test/checks/{smtp,pop-imap,ftp,sql,radius}):
+# Debian daemons the mail, ftp, sql and radius check suites start on loopback (test/checks/{smtp,pop-imap,ftp,sql,radius}):
 # postfix, dovecot, pure-ftpd, mariadb, postgresql, freeradius, plus openssl for test certificates.
 # Idempotent: installs only what `dpkg -s` reports missing. Package postinst scripts must not
 # leave system-wide daemons running (they would hold the default ports other suites may use), so
@@ -18,7 +18,7 @@ done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then
-  echo "checks-b.sh: need root to install: ${missing[*]}" >&2
+  echo "servers-mail-ftp-sql-radius.sh: need root to install: ${missing[*]}" >&2
   exit 1
 fi
 
@@ -30,7 +30,7 @@ postfix postfix/mailname string localhost
 SEL
 
 POLICY=/usr/sbin/policy-rc.d
-MARK='# tslvs checks-b temporary policy'
+MARK='# tslvs servers-mail-ftp-sql-radius temporary policy'
 created_policy=0
 if [ ! -e "$POLICY" ]; then
   printf '#!/bin/sh\n%s\nexit 101\n' "$MARK" > "$POLICY"

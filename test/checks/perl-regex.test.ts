@@ -1,6 +1,6 @@
 // The Perl-regex translation used for every `receive`, checked against what perl itself says.
 import { spawnSync } from 'node:child_process';
-import { perlRegex } from '../../src/checks/util/a-perl-regex.js';
+import { perlRegex } from '../../src/checks/util/perl-regex.js';
 
 /** What `$subject =~ /$pattern/` gives in the real perl on this machine. */
 function perlSays(pattern: string, subject: string): boolean {

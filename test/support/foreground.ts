@@ -1,5 +1,6 @@
-// Start and stop real daemons for the checks-a suites: each in its own temp dir, on loopback,
-// started by the suite (beforeAll) and killed by it (afterAll). A missing binary fails the
+// Start and stop real foreground daemons whose output is kept in memory (for error messages),
+// each in its own temp dir, on loopback, started by the suite (beforeAll) and killed by it
+// (afterAll); test/support/daemon.ts is the variant that logs to a file. A missing binary fails the
 // suite with a message that says which package to install - never a silent skip.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -9,7 +10,7 @@ import path from 'node:path';
 
 export function requireBinary(file: string, pkg: string): string {
   if (!existsSync(file)) {
-    throw new Error(`${file} is missing: install the Debian package "${pkg}" (bash scripts/deps/checks-a.sh)`);
+    throw new Error(`${file} is missing: install the Debian package "${pkg}" (bash scripts/deps/servers-web-dns-ldap-sip-nntp.sh)`);
   }
   return file;
 }

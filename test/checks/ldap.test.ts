@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { checkLdap } from '../../src/checks/ldap.js';
-import { makeCerts, type CertSet } from '../support/a-certs.js';
+import { makeCerts, type CertSet } from '../support/tls-cert.js';
 import { startSlapd, type Slapd } from '../support/slapd.js';
 import { freePort, startHangServer, type HangServer } from '../support/net.js';
-import { options, runCheck, target } from '../support/checks-a.js';
+import { options, runCheck, target } from '../support/check-options.js';
 
 let certDir: string;
 let certs: CertSet;
