@@ -50,12 +50,18 @@ test('supervised: "[ctime] message" on stdout', () => {
   expect(out).toBe('[Sun Nov  1 09:05:03 2026] Starting Linux Director v1.186-ha with pid: 7\n');
 });
 
-test('-d: "DEBUG2: message" then the message, on stderr; debug() only in debug mode', () => {
+test('-d: each line once on stderr (no "DEBUG2: " echo of log lines); debug() only in debug mode', () => {
   let err = '';
-  const log = createLogger({ logfile: '/unused', supervised: true, debug: true, cfgname: 'x', stderr: (t) => { err += t; } });
+  let out = '';
+  const log = createLogger({ logfile: '/unused', supervised: true, debug: true, cfgname: 'x',
+    stderr: (t) => { err += t; }, stdout: (t) => { out += t; } });
   log.log('Added virtual server: 10.0.0.1:80');
-  log.debug(3, 'Checking negotiate');
-  expect(err).toBe('DEBUG2: Added virtual server: 10.0.0.1:80\nAdded virtual server: 10.0.0.1:80\nDEBUG3: Checking negotiate\n');
+  log.log('Deleted real server: 10.0.0.2:80 (10.0.0.1:80)\n');
+  log.debug(2, 'Checking negotiate');
+  log.debug(3, 'Deactivated service 10.0.0.2:80: refused');
+  expect(err).toBe('Added virtual server: 10.0.0.1:80\nDeleted real server: 10.0.0.2:80 (10.0.0.1:80)\n'
+    + 'DEBUG2: Checking negotiate\nDEBUG3: Deactivated service 10.0.0.2:80: refused\n');
+  expect(out).toBe('');
   let quiet = '';
   const normal = createLogger({ logfile: '/unused', supervised: true, debug: false, cfgname: 'x', stdout: () => {}, stderr: (t) => { quiet += t; } });
   normal.debug(2, 'hidden');
