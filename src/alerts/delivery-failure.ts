@@ -27,7 +27,7 @@ export function smtpServerText(host: string, port: number): string {
   return `${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
-/** "SMTP server H:P: RCPT TO answered 550 …" / "…: connect: Connection refused" / "…: timed out after 20 s". */
+/** "SMTP server H:P: RCPT TO answered 550 …" / "…: connect: Connection refused" / "…: no complete session within 20 s". */
 export function smtpFailureLine(server: string, err: unknown): string {
   const e = (typeof err === 'object' && err !== null ? err : {}) as SmtpError;
   let reason: string;
