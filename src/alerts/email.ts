@@ -14,7 +14,10 @@
 // Deliberate differences from ldirectord 4.12 (see docs/ALERTS.md):
 // - the SMTP session has a bounded duration (Net::SMTP waits up to 120 s per step and
 //   blocks the whole daemon meanwhile);
-// - every SMTP failure is logged, not only a failed connection/greeting;
+// - every SMTP failure is logged, not only a failed connection/greeting, and ldirectord's fixed
+//   line is followed by one saying why (the server's reply, the system error, the exit status);
+// - `smtp=host:port` reaches the port (ldirectord's config reader drops it; src/config/smtp-address.ts);
+// - CR/LF in a value that goes into a header becomes a space (ldirectord writes it raw);
 // - an `emailalert` holding several addresses is split for RCPT TO (Net::SMTP sent the whole
 //   string as one recipient, which servers reject);
 // - sendmail gets `-t -oi` (Mail::Mailer passes only `-t`; no body line can be a lone ".").
@@ -26,6 +29,8 @@ import type SMTPConnectionType from 'nodemailer/lib/smtp-connection';
 import { virtualName } from '../config/ids.js';
 import type { EmailStatus, GlobalConfig, VirtualService } from '../config/model.js';
 import { perlTrue } from '../config/perl.js';
+import { sendmailFailureLine, smtpFailureLine, smtpServerText } from './delivery-failure.js';
+import { oneLine } from './mail-header.js';
 
 /** ldirectord's $DAEMON_STATUS, as daemon_status_str() prints it. */
 export type DaemonStatus = EmailStatus;
@@ -37,7 +42,7 @@ export interface EmailAlertDeps {
   status: () => DaemonStatus;
   /** ld_log(). */
   log: (message: string) => void;
-  /** ld_debug(): why a delivery failed (ldirectord says nothing more than the fixed line). */
+  /** ld_debug(): a delivery that failed outside the SMTP/sendmail paths (a bug). */
   debug?: (priority: number, message: string) => void;
   /** Defaults: os.hostname(), os.userInfo().username. */
   hostname?: string;
@@ -139,19 +144,23 @@ export class EmailAlerts {
 
     const details = virtualServerDetails(v);
     if (perlTrue(v.servicename)) subject = `[${v.servicename}] ${subject}`;
-    const body = `ldirectord host: ${this.hostname}\n`
+    // Everything below goes into a header or a one-line body field: one line each.
+    subject = oneLine(subject);
+    const rcpt = oneLine(to);
+    const hostname = oneLine(this.hostname);
+    const body = `ldirectord host: ${hostname}\n`
       + `Log-Message: ${subject}\n`
       + `Daemon-Status: ${daemonStatus}\n`
       + (details !== '' ? `\n${details}\n` : '');
-    const sender = `${this.username}@${this.hostname}`;
-    const from = perlTrue(this.global.emailalertfrom) ? this.global.emailalertfrom : undefined;
+    const sender = `${oneLine(this.username)}@${hostname}`;
+    const from = perlTrue(this.global.emailalertfrom) ? oneLine(this.global.emailalertfrom) : undefined;
 
     if (smtp !== undefined) {
-      const message = `From: ${from ?? sender}\nTo: ${to}\nSubject: ${subject}\n\n${body}`;
-      return this.enqueue(`smtp ${smtp}`, () => this.deliverSmtp(smtp, sender, to, message));
+      const message = `From: ${from ?? sender}\nTo: ${rcpt}\nSubject: ${subject}\n\n${body}`;
+      return this.enqueue(`smtp ${smtp}`, () => this.deliverSmtp(smtp, sender, rcpt, message));
     }
     // Mail::Send writes only the headers it was given; sendmail supplies From when absent.
-    const message = `${from !== undefined ? `From: ${from}\n` : ''}To: ${to}\nSubject: ${subject}\n\n${body}`;
+    const message = `${from !== undefined ? `From: ${from}\n` : ''}To: ${rcpt}\nSubject: ${subject}\n\n${body}`;
     return this.enqueue('sendmail', () => this.deliverSendmail(message));
   }
 
@@ -169,8 +178,8 @@ export class EmailAlerts {
   /** ld_emailalert_net_smtp() */
   private async deliverSmtp(server: string, sender: string, to: string, message: string): Promise<void> {
     const deadline = Date.now() + this.smtpTimeoutMs;
+    const { host, port } = parseSmtpServer(server);
     try {
-      const { host, port } = parseSmtpServer(server);
       const addresses = net.isIP(host) ? [host] : await lookupAll(host, this.smtpTimeoutMs);
       // nodemailer is loaded on the first mail: most daemons never send one.
       const { default: addressparser } = await import('nodemailer/lib/addressparser');
@@ -181,15 +190,16 @@ export class EmailAlerts {
       // Like IO::Socket::IP: try each address until one accepts the connection.
       let lastError: unknown = new Error(`no address for ${host}`);
       for (const address of addresses) {
-        const result = await smtpSession(SMTPConnection, address, port, envelope, data, deadline);
+        const result = await smtpSession(SMTPConnection, address, port, envelope, data, deadline, this.smtpTimeoutMs);
         if (result === 'sent') return;
         lastError = result.error;
         if (result.phase === 'session') break;
       }
       throw lastError;
     } catch (err) {
-      this.deps.debug?.(2, `SMTP email to ${server} failed: ${errorText(err)}`);
+      // ldirectord's line, unchanged (operators grep for it), then the cause on its own line.
       this.deps.log('failed to send SMTP email message');
+      this.deps.log(smtpFailureLine(smtpServerText(host, port), err));
     }
   }
 
@@ -200,8 +210,8 @@ export class EmailAlerts {
       stdout: 'ignore', stderr: 'pipe', encoding: 'latin1',
     });
     if (r.failed) {
-      this.deps.debug?.(2, `${this.sendmailPath} failed: ${r.shortMessage}`);
       this.deps.log('failed to send email message');
+      this.deps.log(sendmailFailureLine(this.sendmailPath, r, this.sendmailTimeoutMs));
     }
   }
 }
@@ -209,12 +219,12 @@ export class EmailAlerts {
 /** _ld_virtual_server_details() */
 export function virtualServerDetails(v: Pick<VirtualService, 'servicename' | 'comment'>): string {
   let details = '';
-  if (perlTrue(v.servicename)) details += `Service name: ${v.servicename}\n`;
-  if (perlTrue(v.comment)) details += `Comment: ${v.comment}\n`;
+  if (perlTrue(v.servicename)) details += `Service name: ${oneLine(v.servicename)}\n`;
+  if (perlTrue(v.comment)) details += `Comment: ${oneLine(v.comment)}\n`;
   return details;
 }
 
-/** `host`, `host:port`, `[v6]:port` or a bare IPv6 address; port 25 by default. */
+/** What src/config/smtp-address.ts accepts: `host`, `host:port`, `[v6]`, `[v6]:port`; port 25 by default. */
 export function parseSmtpServer(server: string): { host: string; port: number } {
   let m = /^\[([^\]]+)\](?::(\d+))?$/.exec(server);
   if (m) return { host: m[1]!, port: m[2] !== undefined ? Number(m[2]) : 25 };
@@ -227,10 +237,6 @@ export function parseSmtpServer(server: string): { host: string; port: number } 
 function currentUser(): string {
   // getpwuid($<) yields undef (so "@host") when the uid has no passwd entry.
   try { return os.userInfo().username; } catch { return ''; }
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** getaddrinfo() order, as IO::Socket::IP uses it (honours /etc/hosts, unlike a DNS query). */
@@ -251,12 +257,13 @@ type SessionResult = 'sent' | { phase: 'connect' | 'session'; error: unknown };
 
 /** One plain SMTP transaction (no STARTTLS, as Net::SMTP), cut off at `deadline`. */
 function smtpSession(SMTPConnection: typeof SMTPConnectionType, host: string, port: number,
-  envelope: { from: string; to: string[] }, data: Buffer, deadline: number): Promise<SessionResult> {
+  envelope: { from: string; to: string[] }, data: Buffer, deadline: number, budgetMs: number): Promise<SessionResult> {
   const left = Math.max(deadline - Date.now(), 1);
   return new Promise((resolve) => {
     const conn = new SMTPConnection({
       host, port, secure: false, ignoreTLS: true, name: EHLO_NAME, logger: false,
-      connectionTimeout: left, greetingTimeout: left, socketTimeout: left, socketCloseTimeout: 0,
+      // A little beyond our own deadline, so the one timer that fires says what the budget was.
+      connectionTimeout: left + 1000, greetingTimeout: left + 1000, socketTimeout: left + 1000, socketCloseTimeout: 0,
     });
     let phase: 'connect' | 'session' = 'connect';
     let settled = false;
@@ -267,7 +274,7 @@ function smtpSession(SMTPConnection: typeof SMTPConnectionType, host: string, po
       if (result !== 'sent') conn.close();
       resolve(result);
     };
-    const timer = setTimeout(() => finish({ phase, error: new Error(`SMTP session to ${host} timed out`) }), left);
+    const timer = setTimeout(() => finish({ phase, error: new Error(`no complete session within ${budgetMs / 1000} s`) }), left);
     conn.on('error', (error: unknown) => finish({ phase, error }));
     conn.connect((err) => {
       if (err) return finish({ phase, error: err });

@@ -3,6 +3,7 @@
 // the same error texts and line numbers. Quirks that operators can observe are kept; the few
 // deliberate differences are marked "tslvs:" and listed in docs/COMPATIBILITY.md.
 import { ConfigError } from './errors.js';
+import { smtpAddress } from './smtp-address.js';
 import { firstDigits, perl, perlTrue } from './perl.js';
 import type { NameResolver } from './resolve.js';
 import { EMAIL_STATUSES } from './model.js';
@@ -167,7 +168,6 @@ const G = {
   smtp: directive('smtp'), maintenancedir: directive('maintenancedir'), timeout: directive('timeout'),
 };
 
-const SMTP_ADDRESS = perl('(^([0-9A-Za-z._+-]+))');
 const CHECKTYPE_WORD = perl('([\\w-]+)');
 
 function fail(line: number, message: string): never {
@@ -494,7 +494,7 @@ export class ConfigParser {
       } else if ((m = V.cleanstop.exec(rcmd))) {
         v.cleanstop = yesNo(m[1]!, line, "cleanstop must be 'yes' or 'no'");
       } else if ((m = V.smtp.exec(rcmd))) {
-        const addr = SMTP_ADDRESS.exec(m[1]!)?.[1];
+        const addr = smtpAddress(m[1]!);
         if (addr === undefined) fail(line, 'invalid SMTP server address');
         v.smtp = addr;
       } else if ((m = V.servicename.exec(rcmd))) {
@@ -649,7 +649,7 @@ export class ConfigParser {
     } else if ((m = G.cleanstop.exec(linedata))) {
       gl.cleanstop = yesNo(m[1]!, line, "cleanstop must be 'yes' or 'no'");
     } else if ((m = G.smtp.exec(linedata))) {
-      const addr = SMTP_ADDRESS.exec(m[1]!)?.[1];
+      const addr = smtpAddress(m[1]!);
       if (addr === undefined) fail(line, 'invalid SMTP server address');
       gl.smtp = addr;
     } else if ((m = G.maintenancedir.exec(linedata))) {

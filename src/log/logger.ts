@@ -1,13 +1,15 @@
 // ldirectord's ld_log(), byte for byte, for each of its destinations:
 //   log file   "[<ctime>|<cfgname>|<pid>] message"  opened, appended and closed per line
-//              (so logrotate's move-and-create works without a signal)
+//              (so logrotate's move-and-create works without a signal); a line that cannot be
+//              written goes to stderr, and tslvs reports the outage (file-sink.ts)
 //   supervised "[<ctime>] message" on stdout
-//   -d         "DEBUG2: message" then "message" on stderr (ld_log calls ld_debug(2, …) first)
+//   -d         "message" on stderr, once (ldirectord prints "DEBUG2: message" and then "message":
+//              its ld_log calls ld_debug(2, …) first; tslvs drops that echo, docs/COMPATIBILITY.md)
 //   syslog     `logfile=` without a leading "/" names a facility; ident "ldirectord", with pid
 // Writes are queued so lines keep their order without blocking the event loop.
-import fs from 'node:fs/promises';
 import { execa } from 'execa';
 import { ctime } from './ctime.js';
+import { fileSink } from './file-sink.js';
 
 export interface LogOptions {
   /** `logfile=` value: an absolute path, or a syslog facility. */
@@ -20,7 +22,8 @@ export interface LogOptions {
   now?: () => Date;
   stdout?: (text: string) => void;
   stderr?: (text: string) => void;
-  /** The syslog client program (util-linux logger); injectable for tests. */
+  /** The syslog client program (util-linux logger); injectable for tests. With a log file, it
+   * reports that the file cannot be written. */
   loggerCommand?: string;
 }
 
@@ -54,10 +57,20 @@ export function createLogger(opts: LogOptions): Logger {
   } else if (opts.supervised) {
     write = (m) => stdout(`[${ctime(now())}] ${m}\n`);
   } else if (opts.logfile.startsWith('/')) {
+    const command = opts.loggerCommand ?? 'logger';
+    const sink = fileSink({
+      path: opts.logfile, stderr,
+      prefix: (at) => `[${ctime(at)}|${opts.cfgname}|${pid}] `,
+      // syslog may be the one place left that can say it; not waited for, failures ignored.
+      notify: (m) => {
+        void execa(command, ['-t', 'ldirectord', `--id=${pid}`, '-p', 'daemon.err', '--', m], {
+          reject: false, timeout: 5000, stdin: 'ignore', stdout: 'ignore', stderr: 'ignore',
+        });
+      },
+    });
     write = (m) => {
-      const line = `[${ctime(now())}|${opts.cfgname}|${pid}] ${m}\n`;
-      // ldirectord prints the message to stderr when the file cannot be written.
-      enqueue(() => fs.appendFile(opts.logfile, line, 'latin1').catch(() => stderr(`${m}\n`)));
+      const at = now();
+      enqueue(() => sink(at, m));
     };
   } else {
     const facility = opts.logfile;
@@ -74,7 +87,6 @@ export function createLogger(opts: LogOptions): Logger {
 
   return {
     log(message) {
-      debug(2, message);
       write(chomp(message));
     },
     debug,

@@ -266,11 +266,13 @@ describe('resend (ld_emailalert_resend)', () => {
   });
 });
 
-describe('SMTP failures never throw and are logged', () => {
+describe('SMTP failures never throw and are logged: ldirectord\'s line, then the cause', () => {
   test('nothing listening', async () => {
-    const h = harness({ smtp: `127.0.0.1:${await closedPort()}` });
+    const port = await closedPort();
+    const h = harness({ smtp: `127.0.0.1:${port}` });
     await expect(h.alerts.send('x', vShop, '10.0.0.2:80', true)).resolves.toBeUndefined();
-    expect(h.log).toEqual(['emailalert: x', 'failed to send SMTP email message']);
+    expect(h.log).toEqual(['emailalert: x', 'failed to send SMTP email message',
+      `SMTP server 127.0.0.1:${port}: connect: Connection refused`]);
   });
 
   test('a server that accepts and never answers is given up after smtpTimeoutMs', async () => {
@@ -282,7 +284,8 @@ describe('SMTP failures never throw and are logged', () => {
       const took = Date.now() - started;
       expect(took).toBeGreaterThanOrEqual(350);
       expect(took).toBeLessThan(3000);
-      expect(h.log).toEqual(['emailalert: x', 'failed to send SMTP email message']);
+      expect(h.log).toEqual(['emailalert: x', 'failed to send SMTP email message',
+        `SMTP server 127.0.0.1:${hang.port}: no complete session within 0.4 s`]);
     } finally {
       await hang.close();
     }
@@ -293,7 +296,8 @@ describe('SMTP failures never throw and are logged', () => {
     try {
       const h = harness({ smtp: `127.0.0.1:${picky.port}` });
       await h.alerts.send('x', vShop, '10.0.0.2:80', true);
-      expect(h.log).toEqual(['emailalert: x', 'failed to send SMTP email message']);
+      expect(h.log).toEqual(['emailalert: x', 'failed to send SMTP email message',
+        `SMTP server 127.0.0.1:${picky.port}: RCPT TO answered 550 5.1.1 no such user`]);
       expect(picky.mails).toEqual([]);
     } finally {
       await picky.close();
@@ -308,7 +312,8 @@ describe('SMTP failures never throw and are logged', () => {
       h.setStatus('stopping');
       const second = h.alerts.send('second', vSix, '[2001:db8::2]:80', true);
       await Promise.all([first, second]);
-      expect(h.log).toEqual(['emailalert: first', 'emailalert: second', 'failed to send SMTP email message']);
+      expect(h.log).toEqual(['emailalert: first', 'emailalert: second', 'failed to send SMTP email message',
+        `SMTP server 127.0.0.1:${picky.port}: RCPT TO answered 550 5.1.1 no such user`]);
       expect(picky.mails.map((m) => m.to)).toEqual([['v6team@example.com']]);
     } finally {
       await picky.close();
@@ -344,15 +349,105 @@ describe('sendmail delivery (no smtp=)', () => {
     expect(sink.mails).toEqual([]);
   });
 
-  test('sendmail failing or missing: "failed to send email message", no throw', async () => {
-    const bad = fakeSendmail(75);
+  test('sendmail failing or missing: "failed to send email message", then why; no throw', async () => {
+    const bad = fakeSendmail(75, 'sendmail: cannot queue: disk full');
     const h = harness({ smtp: undefined }, { sendmailPath: bad.path });
     await expect(h.alerts.send('x', vShop, '10.0.0.2:80', true)).resolves.toBeUndefined();
     expect(bad.runs()).toHaveLength(1);
     const missing = harness({ smtp: undefined }, { sendmailPath: '/nonexistent/sendmail' });
     await expect(missing.alerts.send('y', vShop, '10.0.0.2:80', true)).resolves.toBeUndefined();
-    expect(h.log).toEqual(['emailalert: x', 'failed to send email message']);
-    expect(missing.log).toEqual(['emailalert: y', 'failed to send email message']);
+    expect(h.log).toEqual(['emailalert: x', 'failed to send email message',
+      `${bad.path}: exit status 75: sendmail: cannot queue: disk full`]);
+    expect(missing.log).toEqual(['emailalert: y', 'failed to send email message',
+      '/nonexistent/sendmail: No such file or directory']);
+  });
+});
+
+describe('smtp=host:port reaches the port (ldirectord\'s reader drops it)', () => {
+  test('from config text to a listener on a non-25 loopback port, global and per virtual', async () => {
+    const other = await smtpSink({ host: '::1' });
+    try {
+      const parsed = await parse(`emailalert = ops@example.com\nsmtp = 127.0.0.1:${sink.port}\n`
+        + `virtual = 10.0.0.1:80\n\treal = 10.0.0.2:80 gate\nvirtual = 10.0.0.9:80\n\treal = 10.0.0.2:80 gate\n`
+        + `\tsmtp = [::1]:${other.port}\n`);
+      expect(parsed.global.smtp).toBe(`127.0.0.1:${sink.port}`);
+      const [v1, v2] = parsed.virtuals as [VirtualService, VirtualService];
+      expect(v2.smtp).toBe(`[::1]:${other.port}`);
+      const log: string[] = [];
+      const alerts = new EmailAlerts({ global: parsed.global, status: () => 'running', log: (m) => log.push(m),
+        hostname: 'director', username: 'root' });
+      await alerts.send('Deleted real server: 10.0.0.2:80 (10.0.0.1:80)', v1, '10.0.0.2:80', true);
+      await alerts.send('Deleted real server: 10.0.0.2:80 (10.0.0.9:80)', v2, '10.0.0.2:80', true);
+      expect(log).toEqual(['emailalert: Deleted real server: 10.0.0.2:80 (10.0.0.1:80)',
+        'emailalert: Deleted real server: 10.0.0.2:80 (10.0.0.9:80)']);
+      expect(sink.mails.map((m) => m.to)).toEqual([['ops@example.com']]);
+      expect(sink.mails[0]!.raw).toContain('Subject: Deleted real server: 10.0.0.2:80 (10.0.0.1:80)\r\n');
+      expect(other.mails.map((m) => /Subject: (.*)\r\n/.exec(m.raw)?.[1])).toEqual(['Deleted real server: 10.0.0.2:80 (10.0.0.9:80)']);
+    } finally {
+      await other.close();
+    }
+  });
+
+  test('the grammar: host[:port], [v6][:port]; a ":" without a valid port is a line-numbered error, not port 25', async () => {
+    const smtpOf = async (value: string) => (await parse(`smtp = ${value}\n`)).global.smtp;
+    expect(await smtpOf('mail.example.com')).toBe('mail.example.com');
+    expect(await smtpOf('mail.example.com:2525')).toBe('mail.example.com:2525');
+    expect(await smtpOf('192.0.2.5:587')).toBe('192.0.2.5:587');
+    expect(await smtpOf('[2001:db8::25]')).toBe('[2001:db8::25]');
+    expect(await smtpOf('[2001:db8::25]:587')).toBe('[2001:db8::25]:587');
+    expect(await smtpOf('mail.example.com extra words')).toBe('mail.example.com'); // ldirectord's prefix match
+    for (const bad of ['mail:', 'mail:0', 'mail:65536', 'mail:25x', 'mail:smtp', '2001:db8::25', '[2001:db8::25', '[nothex]:25', ':25']) {
+      await expect(parse(`checkinterval = 5\nsmtp = ${bad}\n`)).rejects.toMatchObject({ line: 2, text: 'invalid SMTP server address' });
+    }
+  });
+});
+
+describe('CR/LF in config values cannot add mail headers', () => {
+  /** Header names of a message, splitting at any CR or LF as a lenient MTA might. */
+  const headerNames = (raw: string) => raw.slice(0, raw.search(/\r\n\r\n|\n\n/)).split(/\r\n|\r|\n/)
+    .map((l) => /^([^:\s]+):/.exec(l)?.[1] ?? `(continuation) ${l}`);
+  const bareBreaks = (raw: string) => raw.replace(/\r\n/g, '').match(/[\r\n]/g) ?? [];
+  const evil = {
+    emailalert: 'ops@example.com\r\nBcc: to@evil.example',
+    emailalertfrom: 'lvs@example.com\r\nBcc: from@evil.example',
+    servicename: 'shop\r\nBcc: name@evil.example\rX-Injected: 1\n',
+    comment: 'front\r\n\r\n.\r\nMAIL FROM:<x@evil.example>',
+  };
+
+  test('SMTP: exactly From, To, Subject on the real listener; no extra recipient; no bare CR/LF', async () => {
+    const h = harness({ emailalertfrom: evil.emailalertfrom });
+    const v = { ...vShop, emailalert: evil.emailalert, servicename: evil.servicename, comment: evil.comment };
+    await h.alerts.send('Deleted real server: 10.0.0.2:80 (10.0.0.1:80)', v, '10.0.0.2:80', true);
+    expect(sink.mails).toHaveLength(1);
+    const mail = sink.mails[0]!;
+    expect(headerNames(mail.raw)).toEqual(['From', 'To', 'Subject']);
+    // Recipients come from emailalert only (garbled here, but no CR/LF reaches RCPT TO).
+    for (const a of mail.to) expect(a).not.toMatch(/[\r\n]|name@|from@/);
+    expect(bareBreaks(mail.raw)).toEqual([]);
+    expect(mail.raw).toContain('\r\nSubject: [shop Bcc: name@evil.example X-Injected: 1 ] '
+      + 'Deleted real server: 10.0.0.2:80 (10.0.0.1:80)\r\n');
+    expect(mail.raw).toContain('\r\nComment: front . MAIL FROM:<x@evil.example>\r\n');
+    expect(mail.raw.startsWith('From: lvs@example.com Bcc: from@evil.example\r\nTo: ops@example.com Bcc: to@evil.example\r\n')).toBe(true);
+  });
+
+  test('sendmail -t: exactly From, To, Subject on stdin (a Bcc line would add a recipient)', async () => {
+    const sm = fakeSendmail();
+    const h = harness({ smtp: undefined, emailalertfrom: evil.emailalertfrom }, { sendmailPath: sm.path });
+    await h.alerts.send('x', { ...vShop, emailalert: evil.emailalert, servicename: evil.servicename }, '10.0.0.2:80', true);
+    const [run] = sm.runs();
+    expect(headerNames(run!.stdin)).toEqual(['From', 'To', 'Subject']);
+    expect(run!.stdin.split('\n\n')[0]!.includes('\r')).toBe(false);
+  });
+
+  test('a raw CR inside a config line (what a file can carry) stays inside its header', async () => {
+    const parsed = await parse(`emailalert = "ops@example.com\rBcc: to@evil.example"\nsmtp = 127.0.0.1:${sink.port}\n`
+      + 'virtual = 10.0.0.1:80\n\treal = 10.0.0.2:80 gate\n\tservicename = shop\rBcc: name@evil.example\n');
+    expect(parsed.virtuals[0]!.servicename).toBe('shop\rBcc: name@evil.example');
+    const alerts = new EmailAlerts({ global: parsed.global, status: () => 'running', log: () => {},
+      hostname: 'director', username: 'root' });
+    await alerts.send('x', parsed.virtuals[0]!, '10.0.0.2:80', true);
+    expect(headerNames(sink.mails[0]!.raw)).toEqual(['From', 'To', 'Subject']);
+    expect(bareBreaks(sink.mails[0]!.raw)).toEqual([]);
   });
 });
 

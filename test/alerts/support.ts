@@ -25,15 +25,15 @@ export interface SmtpSink {
   close(): Promise<void>;
 }
 
-/** An SMTP server on 127.0.0.1 that keeps every message; STARTTLS is offered (and must be ignored). */
-export async function smtpSink(opts: { rejectRcpt?: string } = {}): Promise<SmtpSink> {
+/** An SMTP server on 127.0.0.1 (or `host`) that keeps every message; STARTTLS is offered (and must be ignored). */
+export async function smtpSink(opts: { rejectRcpt?: string; host?: '127.0.0.1' | '::1' } = {}): Promise<SmtpSink> {
   const mails: Received[] = [];
   const server = new SMTPServer({
     authOptional: true,
     logger: false,
     disableReverseLookup: true, // no DNS query for the client's address
     onRcptTo(address, _session, cb) {
-      cb(address.address === opts.rejectRcpt ? new Error('550 no such user') : null);
+      cb(address.address === opts.rejectRcpt ? Object.assign(new Error('5.1.1 no such user'), { responseCode: 550 }) : null);
     },
     onData(stream, session, cb) {
       const chunks: Buffer[] = [];
@@ -51,7 +51,7 @@ export async function smtpSink(opts: { rejectRcpt?: string } = {}): Promise<Smtp
       });
     },
   });
-  await new Promise<void>((resolve) => { server.listen(0, '127.0.0.1', () => resolve()); });
+  await new Promise<void>((resolve) => { server.listen(0, opts.host ?? '127.0.0.1', () => resolve()); });
   const port = (server.server.address() as net.AddressInfo).port;
   return { port, mails, close: () => new Promise<void>((resolve) => { server.close(() => resolve()); }) };
 }
@@ -86,8 +86,8 @@ export interface FakeSendmail {
   runs(): Array<{ argv: string[]; stdin: string }>;
 }
 
-/** A sendmail that records argv and stdin of each run in its directory, then exits `exit`. */
-export function fakeSendmail(exit = 0): FakeSendmail {
+/** A sendmail that records argv and stdin of each run in its directory, prints `stderr`, then exits `exit`. */
+export function fakeSendmail(exit = 0, stderr = ''): FakeSendmail {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tslvs-sendmail-'));
   const file = path.join(dir, 'sendmail');
   fs.writeFileSync(file, [
@@ -96,6 +96,7 @@ export function fakeSendmail(exit = 0): FakeSendmail {
     'n=$(ls "$dir" | grep -c "^stdin\\.")',
     'printf "%s\\n" "$@" > "$dir/argv.$n"',
     'cat > "$dir/stdin.$n"',
+    ...(stderr !== '' ? [`printf '%s\\n' '${stderr.replace(/'/g, '')}' >&2`] : []),
     `exit ${exit}`,
     '',
   ].join('\n'), { mode: 0o755 });

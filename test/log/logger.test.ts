@@ -37,7 +37,8 @@ test('many lines keep their order', async () => {
 
 test('an unwritable log file sends the message to stderr', async () => {
   let err = '';
-  const log = createLogger({ logfile: path.join(dir, 'no/such/dir.log'), supervised: false, debug: false, cfgname: 'x', stderr: (t) => { err += t; } });
+  const log = createLogger({ logfile: path.join(dir, 'no/such/dir.log'), supervised: false, debug: false, cfgname: 'x',
+    stderr: (t) => { err += t; }, loggerCommand: '/bin/true' });
   log.log('Exiting with exit_status 1: x');
   await log.flush();
   expect(err).toBe('Exiting with exit_status 1: x\n');
@@ -50,12 +51,18 @@ test('supervised: "[ctime] message" on stdout', () => {
   expect(out).toBe('[Sun Nov  1 09:05:03 2026] Starting Linux Director v1.186-ha with pid: 7\n');
 });
 
-test('-d: "DEBUG2: message" then the message, on stderr; debug() only in debug mode', () => {
+test('-d: each line once on stderr (no "DEBUG2: " echo of log lines); debug() only in debug mode', () => {
   let err = '';
-  const log = createLogger({ logfile: '/unused', supervised: true, debug: true, cfgname: 'x', stderr: (t) => { err += t; } });
+  let out = '';
+  const log = createLogger({ logfile: '/unused', supervised: true, debug: true, cfgname: 'x',
+    stderr: (t) => { err += t; }, stdout: (t) => { out += t; } });
   log.log('Added virtual server: 10.0.0.1:80');
-  log.debug(3, 'Checking negotiate');
-  expect(err).toBe('DEBUG2: Added virtual server: 10.0.0.1:80\nAdded virtual server: 10.0.0.1:80\nDEBUG3: Checking negotiate\n');
+  log.log('Deleted real server: 10.0.0.2:80 (10.0.0.1:80)\n');
+  log.debug(2, 'Checking negotiate');
+  log.debug(3, 'Deactivated service 10.0.0.2:80: refused');
+  expect(err).toBe('Added virtual server: 10.0.0.1:80\nDeleted real server: 10.0.0.2:80 (10.0.0.1:80)\n'
+    + 'DEBUG2: Checking negotiate\nDEBUG3: Deactivated service 10.0.0.2:80: refused\n');
+  expect(out).toBe('');
   let quiet = '';
   const normal = createLogger({ logfile: '/unused', supervised: true, debug: false, cfgname: 'x', stdout: () => {}, stderr: (t) => { quiet += t; } });
   normal.debug(2, 'hidden');
@@ -72,4 +79,78 @@ test('a facility name logs through syslog with ident ldirectord and the pid', as
   expect(fs.readFileSync(record, 'utf8').split('\n')).toEqual([
     '-t', 'ldirectord', '--id=99', '-p', 'local0.info', '--', 'Restored real server: 10.0.0.2:80 (10.0.0.1:80) (Weight set to 1)', '',
   ]);
+});
+
+describe('a log file that cannot be written for a while', () => {
+  const recorderIn = (d: string) => {
+    const recorder = path.join(d, 'fake-logger');
+    const out = path.join(d, 'syslog');
+    fs.writeFileSync(recorder, `#!/bin/sh\nprintf '%s|' "$@" >> ${out}\necho >> ${out}\n`, { mode: 0o755 });
+    return recorder;
+  };
+  const syslogOf = async (d: string) => {
+    const file = path.join(d, 'syslog');
+    const until = Date.now() + 5000; // the notice is not waited for
+    while (!fs.existsSync(file) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
+  };
+
+  test('directory removed: lines go to stderr, syslog hears of it once, the file says what it missed when it is back', async () => {
+    const base = fs.mkdtempSync(path.join(os.tmpdir(), 'tslvs-log-gone-'));
+    const logDir = path.join(base, 'logs');
+    fs.mkdirSync(logDir);
+    const file = path.join(logDir, 'ldirectord.log');
+    let err = '';
+    let clock = fixed();
+    const log = createLogger({ logfile: file, supervised: false, debug: false, cfgname: 'l.cf', pid: 7, now: () => clock,
+      stderr: (t) => { err += t; }, loggerCommand: recorderIn(base) });
+    log.log('before');
+    await log.flush();
+    fs.rmSync(logDir, { recursive: true });
+    log.log('Deleted real server: 10.0.0.2:80 (10.0.0.1:80)');
+    log.log('Added real server: 10.0.0.2:80 (10.0.0.1:80) (Weight set to 1)');
+    await log.flush();
+    expect(err).toBe('Deleted real server: 10.0.0.2:80 (10.0.0.1:80)\nAdded real server: 10.0.0.2:80 (10.0.0.1:80) (Weight set to 1)\n');
+    expect(await syslogOf(base)).toEqual([
+      `-t|ldirectord|--id=7|-p|daemon.err|--|Can not write log file ${file}: No such file or directory `
+        + '(lines go to standard error until it can)|']);
+    fs.mkdirSync(logDir);
+    clock = new Date(2026, 10, 1, 9, 6, 0);
+    log.log('after');
+    log.log('after 2');
+    await log.flush();
+    expect(fs.readFileSync(file, 'latin1')).toBe(
+      `[Sun Nov  1 09:06:00 2026|l.cf|7] Log file ${file} could not be written from Sun Nov  1 09:05:03 2026 `
+      + '(No such file or directory): 2 lines went to standard error only\n'
+      + '[Sun Nov  1 09:06:00 2026|l.cf|7] after\n[Sun Nov  1 09:06:00 2026|l.cf|7] after 2\n');
+    expect(err.split('\n')).not.toContain('after');
+    expect(await syslogOf(base)).toHaveLength(1);
+  });
+
+  test('a line cut short by the failure: the next line starts on a fresh line', async () => {
+    const base = fs.mkdtempSync(path.join(os.tmpdir(), 'tslvs-log-cut-'));
+    const file = path.join(base, 'ldirectord.log');
+    fs.writeFileSync(file, '[Sun Nov  1 09:05:03 2026|x|1] half a li');
+    fs.chmodSync(base, 0o755);
+    // A directory where the file should be makes the first append fail; removing it ends the outage.
+    const blocked = path.join(base, 'blocked.log');
+    fs.mkdirSync(blocked);
+    let err = '';
+    const log = createLogger({ logfile: blocked, supervised: false, debug: false, cfgname: 'x', pid: 1, now: fixed,
+      stderr: (t) => { err += t; }, loggerCommand: recorderIn(base) });
+    log.log('lost');
+    await log.flush();
+    expect(err).toBe('lost\n');
+    fs.rmdirSync(blocked);
+    fs.renameSync(file, blocked);
+    log.log('back');
+    await log.flush();
+    expect(fs.readFileSync(blocked, 'latin1').split('\n')).toEqual([
+      '[Sun Nov  1 09:05:03 2026|x|1] half a li',
+      `[Sun Nov  1 09:05:03 2026|x|1] Log file ${blocked} could not be written from Sun Nov  1 09:05:03 2026 (Is a directory): `
+        + '1 line went to standard error only',
+      '[Sun Nov  1 09:05:03 2026|x|1] back',
+      '',
+    ]);
+  });
 });
