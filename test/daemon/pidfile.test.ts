@@ -109,7 +109,8 @@ test('writePidFile refuses a symlink planted at the pid file path; the target is
   expect(fs.lstatSync(file).isSymbolicLink()).toBe(true);
   // Nor does a symlink count as a pid file naming anyone, nor does removing "our" file follow it.
   fs.writeFileSync(target, `${process.pid}\n`);
-  expect(readDaemonState(file, 'link.cf', { cmdline: () => ['node', 'tslvs.js', 'link.cf', 'start'], startedAtMs: () => 0 }).state).toBe('stale');
+  const ours = { cmdline: () => ['node', 'tslvs.js', 'link.cf', 'start'], startedAtMs: () => 0 };
+  expect(readDaemonState(file, 'link.cf', ours).state).toBe('stale');
   removeOwnPidFile(file, process.pid);
   expect(fs.readFileSync(target, 'latin1')).toBe(`${process.pid}\n`);
 });

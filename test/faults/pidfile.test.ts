@@ -30,7 +30,8 @@ beforeAll(async () => {
   real = await startRealServer('127.0.0.1');
   log = path.join(dir, 'tslvs.log');
   cfg = path.join(dir, NAME);
-  fs.writeFileSync(cfg, `checkinterval=1\nchecktimeout=1\nlogfile="${log}"\n\nvirtual=127.0.0.200:80\n\treal=127.0.0.1:${real.port} masq\n\tservice=http\n`);
+  fs.writeFileSync(cfg, `checkinterval=1\nchecktimeout=1\nlogfile="${log}"\n\n`
+    + `virtual=127.0.0.200:80\n\treal=127.0.0.1:${real.port} masq\n\tservice=http\n`);
   pidFile = path.join(dir, `ldirectord.${NAME}.pid`);
   env = { ...process.env, TSLVS_RUN_DIR: dir, TSLVS_IPVSADM: STANDIN, TSLVS_IPVS_STATE: path.join(dir, 'state.json') };
 });
