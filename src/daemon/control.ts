@@ -272,8 +272,10 @@ async function detach(o: ControlOptions, file: string, pidFile: string, log: Log
       o.io.stderr(`tslvs: the daemon exited with status ${raced} before it was running${why ? `: ${why}` : '; see the log'}\n`);
       return 1;
     }
-    const s = readDaemonState(pidFile, cfgnameOf(o.configArg));
-    if (s.state === 'running' && s.pid === child.pid) {
+    // Our own child: its pid in the file is enough (no identity check that could never pass).
+    let written = '';
+    try { written = fs.readFileSync(pidFile, 'latin1'); } catch { /* not yet */ }
+    if (written === `${child.pid}\n`) {
       // From here the daemon sends its stderr to its log, or to syslog (daemon-stderr.ts).
       if (child.connected) child.disconnect();
       child.stderr!.destroy();

@@ -14,6 +14,8 @@ export interface ProcProbe {
 
 const INTERPRETER = /^(node|nodejs|perl)[\d.]*$/;
 const SCRIPT = /^(tslvs|tslvs\.js|ldirectord)$/;
+/** Code given on the command line: whatever follows is its argv, not a script's. */
+const INLINE_CODE = new Set(['-e', '--eval', '-p', '--print', '-E']);
 const DAEMON_VERBS = new Set(['start', 'restart', 'try-restart']);
 const VERBS = new Set([...DAEMON_VERBS, 'stop', 'reload', 'force-reload', 'status']);
 /** The program's own options (main.ts and ldirectord's Getopt), before the words. */
@@ -24,8 +26,17 @@ const basename = (p: string) => p.slice(p.lastIndexOf('/') + 1);
 export function isDaemonFor(argv: readonly string[], cfgname: string): boolean {
   let i = 0;
   if (INTERPRETER.test(basename(argv[0] ?? ''))) {
-    i = 1;
-    while (i < argv.length && argv[i]!.startsWith('-')) i++;
+    // The interpreter's options ("--max-old-space-size=513", "-w", "--require X"), then the script.
+    for (i = 1; i < argv.length; i++) {
+      const t = argv[i]!;
+      if (t.startsWith('-')) {
+        if (INLINE_CODE.has(t)) return false;
+        continue;
+      }
+      if (SCRIPT.test(basename(t))) break;
+      const prev = argv[i - 1]!;
+      if (!(prev.startsWith('-') && !prev.includes('='))) return false;
+    }
   }
   if (!SCRIPT.test(basename(argv[i] ?? ''))) return false;
   i++;

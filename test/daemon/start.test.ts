@@ -184,3 +184,20 @@ test('--dry-run: the daemon works on a copy of the real table and never writes t
   expect(execs.map((x) => [x.args, x.stdin])).toEqual([[['-R'], '-S -n\n-L -n --thresholds\n']]);
   expect(await ipvsadm('-S', '-n')).toBe(before);
 }, 60_000);
+
+test('--dry-run detached: start, stop; the real table is only ever listed', async () => {
+  const e = { ...env, TSLVS_IPVS_STATE: path.join(dir, 'dry2.json'), TSLVS_IPVS_EXEC_LOG: path.join(dir, 'dry2-execs.jsonl') };
+  const log = path.join(dir, 'dry2.log');
+  const cfg = path.join(dir, 'dry2.cf');
+  fs.writeFileSync(cfg, `logfile="${log}"\ncheckinterval=1\nchecktimeout=1\n${farm(real.port)}`);
+  const pidFile = path.join(dir, 'ldirectord.dry2.cf.pid');
+  expect((await tslvs(['--dry-run', cfg, 'start'], e)).exitCode).toBe(0);
+  await waitUntil('Added real server', () => lines(log).some((l) => l.includes('Added real server')));
+  expect((await tslvs([cfg, 'status'], e)).exitCode).toBe(0);
+  expect((await tslvs([cfg, 'stop'], e)).exitCode).toBe(0);
+  await waitUntil('the pid file to go', () => !fs.existsSync(pidFile));
+  const said = lines(log).map(bare);
+  expect(said).toEqual(expect.arrayContaining(['Added virtual server: 127.0.0.200:80', 'Purged virtual server (stop): 127.0.0.200:80']));
+  const execs = lines(e.TSLVS_IPVS_EXEC_LOG).map((l) => JSON.parse(l) as { args: string[]; stdin: string });
+  expect(execs.map((x) => [x.args, x.stdin])).toEqual([[['-R'], '-S -n\n-L -n --thresholds\n']]);
+}, 60_000);
