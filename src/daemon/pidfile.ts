@@ -31,7 +31,11 @@ export type DaemonState =
   /** No pid file, or one with no pid in it (ldirectord reads an empty file as no pid). */
   | { state: 'stopped' };
 
-/** A process that started more than this after the pid file was written cannot have written it. */
+/**
+ * A process that started more than this after the pid file was written cannot have written it.
+ * (The start time comes from boot-relative ticks and today's clock: a large forward clock step
+ * after the daemon wrote its file would make it look younger than the file.)
+ */
 const START_SLACK_MS = 2000;
 
 export function readDaemonState(file: string, cfgname: string, proc: ProcProbe = procfs): DaemonState {
