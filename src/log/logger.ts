@@ -2,7 +2,8 @@
 //   log file   "[<ctime>|<cfgname>|<pid>] message"  opened, appended and closed per line
 //              (so logrotate's move-and-create works without a signal)
 //   supervised "[<ctime>] message" on stdout
-//   -d         "DEBUG2: message" then "message" on stderr (ld_log calls ld_debug(2, …) first)
+//   -d         "message" on stderr, once (ldirectord's ld_log echoes it as "DEBUG2: message" first;
+//              tslvs drops that echo: docs/COMPATIBILITY.md)
 //   syslog     `logfile=` without a leading "/" names a facility; ident "ldirectord", with pid
 // Writes are queued so lines keep their order without blocking the event loop.
 import fs from 'node:fs/promises';
@@ -74,7 +75,6 @@ export function createLogger(opts: LogOptions): Logger {
 
   return {
     log(message) {
-      debug(2, message);
       write(chomp(message));
     },
     debug,

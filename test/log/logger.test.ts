@@ -50,12 +50,12 @@ test('supervised: "[ctime] message" on stdout', () => {
   expect(out).toBe('[Sun Nov  1 09:05:03 2026] Starting Linux Director v1.186-ha with pid: 7\n');
 });
 
-test('-d: "DEBUG2: message" then the message, on stderr; debug() only in debug mode', () => {
+test('-d: the message once on stderr (no "DEBUG2:" echo); debug() only in debug mode', () => {
   let err = '';
   const log = createLogger({ logfile: '/unused', supervised: true, debug: true, cfgname: 'x', stderr: (t) => { err += t; } });
   log.log('Added virtual server: 10.0.0.1:80');
   log.debug(3, 'Checking negotiate');
-  expect(err).toBe('DEBUG2: Added virtual server: 10.0.0.1:80\nAdded virtual server: 10.0.0.1:80\nDEBUG3: Checking negotiate\n');
+  expect(err).toBe('Added virtual server: 10.0.0.1:80\nDEBUG3: Checking negotiate\n');
   let quiet = '';
   const normal = createLogger({ logfile: '/unused', supervised: true, debug: false, cfgname: 'x', stdout: () => {}, stderr: (t) => { quiet += t; } });
   normal.debug(2, 'hidden');
