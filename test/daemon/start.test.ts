@@ -201,3 +201,13 @@ test('--dry-run detached: start, stop; the real table is only ever listed', asyn
   const execs = lines(e.TSLVS_IPVS_EXEC_LOG).map((l) => JSON.parse(l) as { args: string[]; stdin: string });
   expect(execs.map((x) => [x.args, x.stdin])).toEqual([[['-R'], '-S -n\n-L -n --thresholds\n']]);
 }, 60_000);
+
+test('--dry-run with an unreadable real table: the daemon exits 1 before running, and says why in the log', async () => {
+  const log = path.join(dir, 'dry3.log');
+  const cfg = path.join(dir, 'dry3.cf');
+  fs.writeFileSync(cfg, `logfile="${log}"\ncheckinterval=1\n${farm(real.port)}`);
+  const r = await tslvs(['--dry-run', cfg, 'start'], { ...env, TSLVS_IPVSADM: '/bin/false' });
+  expect(r.exitCode).toBe(1);
+  expect(r.stderr).toBe('tslvs: the daemon exited with status 1 before it was running; see the log');
+  expect(lines(log).map(bare).at(-1)).toMatch(/^Exiting with exit_status 1: --dry-run: can not read the IPVS table: /);
+}, 30_000);
