@@ -4,8 +4,8 @@
 // ldirectord counts a pid as live if /proc/PID/cmdline merely contains "ldirectord", so a stale
 // file naming `tail -f /var/log/ldirectord.log` makes stop kill the tail. tslvs counts a pid as
 // its daemon only if (process-identity.ts) its argv is a tslvs or ldirectord daemon for this
-// cfgname and the process is no younger than the pid file. Either program still sees the other's
-// daemon, so a swap is seamless.
+// cfgname, and its start matches the marker the daemon wrote (below). Either program still sees
+// the other's daemon, so a swap is seamless.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -32,36 +32,49 @@ export type DaemonState =
   | { state: 'stopped' };
 
 /**
- * A process that started more than this after the pid file was written cannot have written it.
- * (The start time comes from boot-relative ticks and today's clock: a large forward clock step
- * after the daemon wrote its file would make it look younger than the file.)
+ * The start marker beside the pid file, written by a tslvs daemon for itself: "PID BOOT_ID TICKS"
+ * (/proc/sys/kernel/random/boot_id and /proc/PID/stat's starttime). No clock is involved, so a
+ * clock step cannot make the daemon look like a stranger; a pid reused by another process, even
+ * one with a daemon's argv, does not match. The pid file itself stays ldirectord's "PID\n".
  */
-const START_SLACK_MS = 2000;
+export function markerPath(pidFile: string): string {
+  return `${pidFile}.start`;
+}
+
+/** Reads a small regular file without following a symlink at its path; undefined if none. */
+function readNoFollow(file: string): string | undefined {
+  try {
+    const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+    try { return fs.readFileSync(fd, 'latin1'); } finally { fs.closeSync(fd); }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ELOOP') throw err;
+    return undefined;
+  }
+}
 
 export function readDaemonState(file: string, cfgname: string, proc: ProcProbe = procfs): DaemonState {
-  let text: string;
-  let mtimeMs: number;
+  let text: string | undefined;
   try {
     // O_NOFOLLOW: a symlink planted at the pid file's path names nobody.
-    const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
-    try {
-      mtimeMs = fs.fstatSync(fd).mtimeMs;
-      text = fs.readFileSync(fd, 'latin1');
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ELOOP') return { state: 'stale', pid: '' };
-    return { state: 'stopped' };
+    text = readNoFollow(file);
+  } catch {
+    return { state: 'stale', pid: '' };
   }
+  if (text === undefined || text === '') return { state: 'stopped' };
   const first = text.split('\n')[0] ?? '';
-  if (text === '') return { state: 'stopped' };
   if (!/^\d+$/.test(first)) return { state: 'stale', pid: first };
   const argv = proc.cmdline(first);
-  const started = proc.startedAtMs(first);
-  const ours = argv !== undefined && isDaemonFor(argv, cfgname)
-    && (started === undefined || started <= mtimeMs + START_SLACK_MS);
+  const ours = argv !== undefined && isDaemonFor(argv, cfgname) && startMatches(file, first, proc);
   return ours ? { state: 'running', pid: Number(first) } : { state: 'stale', pid: first };
+}
+
+/** A marker for this pid must name this process's start; without one (ldirectord's daemon) argv decides. */
+function startMatches(file: string, pid: string, proc: ProcProbe): boolean {
+  let marker: string | undefined;
+  try { marker = readNoFollow(markerPath(file)); } catch { return false; }
+  const [mpid, boot, ticks] = (marker ?? '').trim().split(' ');
+  if (mpid !== pid) return true;
+  return boot === proc.bootId() && ticks !== undefined && ticks === proc.startTicks(pid);
 }
 
 /** Refuses a path that is a symlink or not a regular file (planted by another user). */
@@ -82,13 +95,22 @@ export function checkPidFilePath(file: string): void {
  * over the pid file. A reader never sees a half-written file, nothing is written through a
  * symlink, and a symlink at the pid file's own path is refused.
  */
-export function writePidFile(file: string, pid: number | null = process.pid): void {
+export function writePidFile(file: string, pid: number | null = process.pid, proc: ProcProbe = procfs): void {
+  writeNoFollow(file, pid === null ? '' : `${pid}\n`);
+  const marker = markerPath(file);
+  const boot = proc.bootId();
+  const ticks = pid === null ? undefined : proc.startTicks(String(pid));
+  if (pid !== null && boot !== undefined && ticks !== undefined) writeNoFollow(marker, `${pid} ${boot} ${ticks}\n`);
+  else fs.rmSync(marker, { force: true });
+}
+
+function writeNoFollow(file: string, content: string): void {
   checkPidFilePath(file);
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${crypto.randomBytes(6).toString('hex')}`);
   const c = fs.constants;
   const fd = fs.openSync(tmp, c.O_WRONLY | c.O_CREAT | c.O_EXCL | c.O_NOFOLLOW, 0o644);
   try {
-    fs.writeFileSync(fd, pid === null ? '' : `${pid}\n`);
+    fs.writeFileSync(fd, content);
     fs.fchmodSync(fd, 0o644);
   } catch (err) {
     fs.closeSync(fd);
@@ -110,6 +132,9 @@ export function removeOwnPidFile(file: string, pid = process.pid): void {
     const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
     let first: string | undefined;
     try { first = fs.readFileSync(fd, 'latin1').split('\n')[0]; } finally { fs.closeSync(fd); }
-    if (first === String(pid)) fs.unlinkSync(file);
+    if (first === String(pid)) {
+      fs.unlinkSync(file);
+      fs.rmSync(markerPath(file), { force: true });
+    }
   } catch { /* already gone, or a symlink: not ours */ }
 }

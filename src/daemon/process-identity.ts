@@ -8,8 +8,10 @@ import fs from 'node:fs';
 export interface ProcProbe {
   /** argv of a live process, undefined when there is none. */
   cmdline(pid: string): string[] | undefined;
-  /** When the process started (ms since the epoch), undefined when unknown. */
-  startedAtMs(pid: string): number | undefined;
+  /** When the process started: /proc/PID/stat's starttime (clock ticks since boot), as text. */
+  startTicks(pid: string): string | undefined;
+  /** This boot's id (/proc/sys/kernel/random/boot_id). */
+  bootId(): string | undefined;
 }
 
 const INTERPRETER = /^(node|nodejs|perl)[\d.]*$/;
@@ -53,22 +55,9 @@ export function isDaemonFor(argv: readonly string[], cfgname: string): boolean {
   return name === cfgname;
 }
 
-let bootMs: number | undefined;
-/** /proc/stat btime: the boot time the starttime of /proc/PID/stat counts from. */
-function bootTimeMs(): number | undefined {
-  if (bootMs === undefined) {
-    const m = /^btime (\d+)$/m.exec(readOr('/proc/stat') ?? '');
-    if (m) bootMs = Number(m[1]) * 1000;
-  }
-  return bootMs;
-}
-
 function readOr(file: string): string | undefined {
   try { return fs.readFileSync(file, 'latin1'); } catch { return undefined; }
 }
-
-/** USER_HZ: the unit of /proc/PID/stat's starttime; 100 on every Linux architecture Node runs on. */
-const CLOCK_TICKS = 100;
 
 export const procfs: ProcProbe = {
   cmdline(pid) {
@@ -76,13 +65,14 @@ export const procfs: ProcProbe = {
     if (raw === undefined || raw === '') return undefined;
     return raw.replace(/\0$/, '').split('\0');
   },
-  startedAtMs(pid) {
+  startTicks(pid) {
     const stat = readOr(`/proc/${pid}/stat`);
-    const boot = bootTimeMs();
-    if (stat === undefined || boot === undefined) return undefined;
-    // Fields after the command name "(…)", which may itself hold spaces or parentheses.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[19]);
-    return Number.isFinite(ticks) ? boot + (ticks * 1000) / CLOCK_TICKS : undefined;
+    if (stat === undefined) return undefined;
+    // Fields after the command name "(…)", which may itself hold spaces or parentheses; field 22.
+    const ticks = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    return ticks !== undefined && /^\d+$/.test(ticks) ? ticks : undefined;
+  },
+  bootId() {
+    return readOr('/proc/sys/kernel/random/boot_id')?.trim() || undefined;
   },
 };

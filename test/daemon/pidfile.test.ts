@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { cfgnameOf, pidFilePath, readDaemonState, removeOwnPidFile, writePidFile } from '../../src/daemon/pidfile.js';
+import { cfgnameOf, markerPath, pidFilePath, readDaemonState, removeOwnPidFile, writePidFile } from '../../src/daemon/pidfile.js';
 import { isDaemonFor, procfs } from '../../src/daemon/process-identity.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tslvs-pid-'));
@@ -16,7 +16,7 @@ const argvs: Record<string, string[]> = {
   '500': ['/usr/bin/node', '/usr/bin/tslvs', 'other.cf', 'start'],
   '600': ['vim', '/etc/ha.d/web.cf'],
 };
-const proc = { cmdline: (pid: string) => argvs[pid], startedAtMs: () => 0 };
+const proc = { cmdline: (pid: string) => argvs[pid], startTicks: () => '1000', bootId: () => 'boot-a' };
 
 test('pid file name follows the config argument as given', () => {
   expect(cfgnameOf(undefined)).toBe('ldirectord');
@@ -60,13 +60,23 @@ test.each([
   expect(isDaemonFor(argv, cfgname)).toBe(expected);
 });
 
-test('a daemon-like process younger than the pid file is not the one that wrote it (pid reuse)', () => {
-  const file = path.join(dir, 'young.pid');
+test('the start marker: a daemon-like process that is not the one that wrote it is stale (pid reuse)', () => {
+  const file = path.join(dir, 'reuse.pid');
   fs.writeFileSync(file, '100\n');
-  const old = Date.now() / 1000 - 3600;
-  fs.utimesSync(file, old, old);
-  const young = { cmdline: (pid: string) => argvs[pid], startedAtMs: () => Date.now() };
-  expect(readDaemonState(file, 'web.cf', young)).toEqual({ state: 'stale', pid: '100' });
+  const marker = markerPath(file);
+  expect(marker).toBe(`${file}.start`);
+  fs.writeFileSync(marker, '100 boot-a 1000\n');
+  expect(readDaemonState(file, 'web.cf', proc)).toEqual({ state: 'running', pid: 100 });
+  fs.writeFileSync(marker, '100 boot-a 999\n'); // another process had this pid then
+  expect(readDaemonState(file, 'web.cf', proc)).toEqual({ state: 'stale', pid: '100' });
+  fs.writeFileSync(marker, '100 boot-b 1000\n'); // written before a reboot
+  expect(readDaemonState(file, 'web.cf', proc)).toEqual({ state: 'stale', pid: '100' });
+  fs.writeFileSync(marker, '555 boot-a 1\n'); // a marker for another pid: argv decides (ldirectord writes none)
+  expect(readDaemonState(file, 'web.cf', proc)).toEqual({ state: 'running', pid: 100 });
+  // Clock steps do not matter: nothing here is a wall-clock time.
+  const t = Date.now() / 1000 - 86_400;
+  fs.utimesSync(file, t, t);
+  fs.writeFileSync(marker, '100 boot-a 1000\n');
   expect(readDaemonState(file, 'web.cf', proc)).toEqual({ state: 'running', pid: 100 });
 });
 
@@ -76,8 +86,9 @@ test('the real /proc probe: argv split at NULs and a start time near now for a f
     await new Promise((r) => child.once('spawn', r));
     const pid = String(child.pid);
     expect(procfs.cmdline(pid)).toEqual(['sleep', '30']);
-    const started = procfs.startedAtMs(pid)!;
-    expect(Math.abs(started - Date.now())).toBeLessThan(5000);
+    expect(procfs.startTicks(pid)).toMatch(/^\d+$/);
+    expect(procfs.startTicks(pid)).not.toBe(procfs.startTicks(String(process.pid)));
+    expect(procfs.bootId()).toMatch(/^[0-9a-f-]{36}$/);
     expect(procfs.cmdline('4194300')).toBeUndefined();
   } finally {
     child.kill('SIGKILL');
@@ -91,15 +102,23 @@ test('the real /proc probe: a process that is neither tslvs nor ldirectord is st
   expect(readDaemonState(file, 'web.cf').state).toBe('stale');
 });
 
-test('writePidFile: content exactly "PID\\n" (or empty), mode 0644, no temp file left behind', () => {
+test('writePidFile: content exactly "PID\\n" (or empty), mode 0644, its start marker beside it, no temp file left', () => {
   const sub = fs.mkdtempSync(path.join(dir, 'w-'));
   const file = path.join(sub, 'ldirectord.web.cf.pid');
   writePidFile(file, null);
   expect(fs.readFileSync(file, 'latin1')).toBe('');
-  writePidFile(file, 4321);
-  expect(fs.readFileSync(file, 'latin1')).toBe('4321\n');
-  expect(fs.statSync(file).mode & 0o777).toBe(0o644);
   expect(fs.readdirSync(sub)).toEqual(['ldirectord.web.cf.pid']);
+  writePidFile(file, process.pid);
+  expect(fs.readFileSync(file, 'latin1')).toBe(`${process.pid}\n`);
+  expect(fs.statSync(file).mode & 0o777).toBe(0o644);
+  expect(fs.readFileSync(markerPath(file), 'latin1')).toBe(`${process.pid} ${procfs.bootId()} ${procfs.startTicks(String(process.pid))}\n`);
+  expect(fs.readdirSync(sub).sort()).toEqual(['ldirectord.web.cf.pid', 'ldirectord.web.cf.pid.start']);
+  // Truncating for a new start drops the marker; removing our file removes it too.
+  writePidFile(file, null);
+  expect(fs.readdirSync(sub)).toEqual(['ldirectord.web.cf.pid']);
+  writePidFile(file, process.pid);
+  removeOwnPidFile(file, process.pid);
+  expect(fs.readdirSync(sub)).toEqual([]);
 });
 
 test('writePidFile refuses a symlink planted at the pid file path; the target is untouched', () => {
@@ -112,7 +131,7 @@ test('writePidFile refuses a symlink planted at the pid file path; the target is
   expect(fs.lstatSync(file).isSymbolicLink()).toBe(true);
   // Nor does a symlink count as a pid file naming anyone, nor does removing "our" file follow it.
   fs.writeFileSync(target, `${process.pid}\n`);
-  const ours = { cmdline: () => ['node', 'tslvs.js', 'link.cf', 'start'], startedAtMs: () => 0 };
+  const ours = { cmdline: () => ['node', 'tslvs.js', 'link.cf', 'start'], startTicks: () => '1', bootId: () => 'b' };
   expect(readDaemonState(file, 'link.cf', ours).state).toBe('stale');
   removeOwnPidFile(file, process.pid);
   expect(fs.readFileSync(target, 'latin1')).toBe(`${process.pid}\n`);

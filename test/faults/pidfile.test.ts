@@ -79,18 +79,20 @@ describe('a stale pid file naming a live foreign process', () => {
       return spawnForeign('tail', ['-f', path.join(sub, 'tslvs.log')]);
     }, false],
     ['a shell whose one argument reads "tslvs web.cf start"', () => spawnForeign('sh', ['-c', `sleep 60; : tslvs ${cfg} start`]), false],
-    // Argv of a tslvs daemon for this config, but started after the pid file was written: a reused pid.
-    ['a tslvs-like daemon younger than the pid file', async () => {
+    // Argv of a tslvs daemon for this config, but not the process whose start the marker records:
+    // a reused pid.
+    ['a tslvs-like daemon that is not the one the start marker names', async () => {
       const fake = path.join(dir, 'tslvs.js');
       fs.writeFileSync(fake, 'setInterval(() => {}, 1000);\n');
       return spawnForeign(process.execPath, [fake, cfg, 'start']);
     }, true],
   ];
 
-  test.each(cases)('%s: status says stale, stop leaves it alone, start starts', async (_name, make, aged) => {
+  test.each(cases)('%s: status says stale, stop leaves it alone, start starts', async (_name, make, reused) => {
     const p = await make();
     fs.writeFileSync(pidFile, `${p.pid}\n`);
-    if (aged) { const t = Date.now() / 1000 - 3600; fs.utimesSync(pidFile, t, t); }
+    const boot = fs.readFileSync('/proc/sys/kernel/random/boot_id', 'latin1').trim();
+    if (reused) fs.writeFileSync(`${pidFile}.start`, `${p.pid} ${boot} 1\n`);
 
     const status = await tslvs([cfg, 'status']);
     expect({ code: status.exitCode, stdout: status.stdout, stderr: status.stderr }).toEqual({
@@ -110,6 +112,7 @@ describe('a stale pid file naming a live foreign process', () => {
     expect((await tslvs([cfg, 'stop'])).exitCode).toBe(0);
     for (let i = 0; i < 100 && fs.existsSync(pidFile); i++) await sleep(100);
     expect(fs.existsSync(pidFile)).toBe(false);
+    expect(fs.existsSync(`${pidFile}.start`)).toBe(false);
     expect(alive(p)).toBe(true);
   }, 60_000);
 });
