@@ -1,17 +1,43 @@
 // The README's first command: the demo runs the real daemon on the simulated table with local
-// servers, and a newcomer sees ldirectord's lines and the table change.
+// servers, and a newcomer sees ldirectord's lines and the table change. Its servers take free
+// ports: the config's own 18081/18082/18089 being busy must not stop it.
+import net from 'node:net';
 import { runDemo } from '../src/demo/demo.js';
 
-test('tslvs demo: servers checked, one fails, the table follows, Ctrl-C stops cleanly', async () => {
+/** Occupies the config's fixed ports where they are free (others are busy already). */
+async function occupy(ports: number[]): Promise<net.Server[]> {
+  const held: net.Server[] = [];
+  for (const port of ports) {
+    const s = net.createServer();
+    const ok = await new Promise<boolean>((resolve) => {
+      s.once('error', () => resolve(false));
+      s.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (ok) held.push(s);
+  }
+  return held;
+}
+
+test('tslvs demo: servers checked, one fails, the table follows, Ctrl-C stops cleanly (its fixed ports busy)', async () => {
+  const held = await occupy([18081, 18082, 18089]);
   let out = '';
-  const code = await runDemo({ seconds: 7, flapMs: 2500, write: (t) => { out += t; } });
+  let code: number;
+  try {
+    code = await runDemo({ seconds: 7, flapMs: 2500, write: (t) => { out += t; } });
+  } finally {
+    await Promise.all(held.map((s) => new Promise((r) => s.close(r))));
+  }
   expect(code).toBe(0);
   const lines = out.split('\n').map((l) => l.replace(/^\[[^\]]*\] /, ''));
+  const ports = [...out.matchAll(/Added real server: 127\.0\.0\.1:(\d+) /g)].map((m) => Number(m[1]));
+  expect(ports).toHaveLength(2);
+  for (const p of ports) expect([18081, 18082, 18089]).not.toContain(p);
+  const [p1, p2] = ports as [number, number];
   expect(lines).toEqual(expect.arrayContaining([
     'Added virtual server: 127.0.0.200:80',
-    'Added real server: 127.0.0.1:18081 (127.0.0.200:80) (Weight set to 2)',
-    'Added real server: 127.0.0.1:18082 (127.0.0.200:80) (Weight set to 1)',
-    'Soft failure real server: 127.0.0.1:18082 (tcp:127.0.0.200:80) failure 1/2',
+    `Added real server: 127.0.0.1:${p1} (127.0.0.200:80) (Weight set to 2)`,
+    `Added real server: 127.0.0.1:${p2} (127.0.0.200:80) (Weight set to 1)`,
+    `Soft failure real server: 127.0.0.1:${p2} (tcp:127.0.0.200:80) failure 1/2`,
     'Purged virtual server (stop): 127.0.0.200:80',
     'Linux Director Daemon terminated on signal: TERM',
   ]));

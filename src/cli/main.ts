@@ -1,5 +1,5 @@
 // The tslvs command line: ldirectord's own
-//   tslvs [-d|--debug] [--] [CONFIG] start|stop|restart|try-restart|reload|force-reload|status
+//   tslvs [-d|--debug] [--dry-run] [--] [CONFIG] start|stop|restart|try-restart|reload|force-reload|status
 // in either order (`tslvs start CONFIG` too), and tslvs's verbs `validate` (alias configtest)
 // and `demo`. Options come before the words, as ldirectord's Getopt (require_order) wants.
 import { Command, CommanderError } from 'commander';
@@ -11,9 +11,9 @@ import { validateCommand } from './validate.js';
 export const VERSION = '0.1.0';
 
 const USAGE = `Usage:
-    tslvs [-d|--debug] [--] [configfile] start | stop | restart |
+    tslvs [-d|--debug] [--dry-run] [--] [configfile] start | stop | restart |
     try-restart | reload | force-reload | status
-    tslvs [-d|--debug] start | stop | ... [configfile]
+    tslvs [-d|--debug] [--dry-run] start | stop | ... [configfile]
 
     tslvs validate [--json] [configfile]      (alias: configtest)
     tslvs demo
@@ -25,6 +25,10 @@ Options:
     (default ldirectord.cf).
 
     -d|--debug Don't start as daemon and log verbosely.
+
+    --dry-run Run the daemon on a simulated IPVS table copied once from the
+    real one: the log shows what it would do; the kernel table is never
+    written.
 
     -h|--help Print this help and exit (man tslvs for the manual).
 
@@ -69,6 +73,7 @@ export async function main(argv: string[], io: ControlIo = processIo): Promise<n
   const program = new Command('tslvs')
     .helpOption(false)
     .option('-d, --debug', "don't start as daemon and log verbosely")
+    .option('--dry-run', 'run on a simulated copy of the IPVS table')
     .option('-h, --help', 'print help and exit')
     .option('-?', 'print help and exit')
     .option('-v, --version', 'print version and exit')
@@ -78,19 +83,25 @@ export async function main(argv: string[], io: ControlIo = processIo): Promise<n
     .configureOutput({ writeOut: (t) => io.stdout(t), writeErr: (t) => io.stderr(t) })
     .exitOverride();
   let words: string[];
-  let opts: { debug?: boolean; help?: boolean; version?: boolean; '?'?: boolean };
+  let opts: { debug?: boolean; dryRun?: boolean; help?: boolean; version?: boolean; '?'?: boolean };
   try {
     program.parse(argv);
     words = program.args;
     opts = program.opts();
   } catch (err) {
     if (err instanceof CommanderError) {
+      // Commander has already said which option was wrong on stderr.
       io.stdout(USAGE);
       return 255;
     }
     throw err;
   }
-  if (opts.help || opts['?']) { io.stdout(USAGE); return 0; }
+  // Options after the first word reach us as words (ldirectord's require_order); help is help anywhere.
+  const helpWord = (w: string) => w === '-h' || w === '--help' || w === '-?';
+  if (opts.help || opts['?'] || (words[0] !== 'validate' && words[0] !== 'configtest' && words.some(helpWord))) {
+    io.stdout(USAGE);
+    return 0;
+  }
   if (opts.version) { io.stdout(VERSION_TEXT); return 0; }
 
   if (words[0] === 'validate' || words[0] === 'configtest') return validate(words.slice(1));
@@ -109,12 +120,22 @@ export async function main(argv: string[], io: ControlIo = processIo): Promise<n
   }
   if (!isVerb(verb)) {
     io.stdout(USAGE);
+    io.stderr(`tslvs: ${wrongWords(words)}\n`);
     return 255;
   }
   return control({
-    verb, configArg, debug: Boolean(opts.debug), words, argv0: argv[1] ?? 'tslvs', io,
+    verb, configArg, debug: Boolean(opts.debug), dryRun: Boolean(opts.dryRun), words, argv0: argv[1] ?? 'tslvs', io,
     self: [process.execPath, ...process.execArgv, argv[1] ?? 'tslvs'], rawArgs,
   });
+}
+
+/** Which word made the command line unusable (usage is printed too, as ldirectord does). */
+function wrongWords(words: string[]): string {
+  if (words.length === 0) return 'no command given';
+  if (words.length > 2) return `too many words: ${words.map((w) => `"${w}"`).join(' ')} (at most a config file and a command)`;
+  const known = `${VERBS.join(', ')}, validate, demo`;
+  if (words.length === 1) return `unknown command "${words[0]}" (known: ${known})`;
+  return `neither "${words[0]}" nor "${words[1]}" is a command (known: ${known})`;
 }
 
 async function validate(args: string[]): Promise<number> {

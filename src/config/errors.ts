@@ -6,6 +6,12 @@
 import { redact } from '../log/redact.js';
 
 export class ConfigError extends Error {
+  /**
+   * The global settings read before the error (the parser sets it): ldirectord logs its
+   * "Exiting with exit_status 2" line where the `logfile=`/`supervised=` lines read so far say.
+   */
+  global?: { logfile: string; supervised: boolean };
+
   constructor(
     /** 1-based line number; 0 when the file itself could not be read. */
     readonly line: number,

@@ -261,6 +261,15 @@ export class ConfigParser {
   }
 
   async parse(text: string): Promise<ParseResult> {
+    try {
+      return await this.parseLines(text);
+    } catch (err) {
+      if (err instanceof ConfigError) err.global = { logfile: this.global.logfile, supervised: this.global.supervised };
+      throw err;
+    }
+  }
+
+  private async parseLines(text: string): Promise<ParseResult> {
     // Perl reads "\n"-terminated records; a final record may lack its newline.
     const lines = text.split('\n');
     const lastHasNewline = text.endsWith('\n');

@@ -4,10 +4,11 @@
 //    does not stop them (ldirectord exits 2 and deletes the running daemon's pid file);
 //  - supervised=yes and -d write the pid file too, so status and stop see the daemon;
 //  - start detaches by re-spawning itself (Node cannot fork); the parent exits 0 once the
-//    child has written its pid file, or 1 with the child's error if it dies first.
+//    child has written its pid file, or 1 with the child's error if it dies first;
+//  - a pid counts as the daemon only if its argv is one for this config (process-identity.ts);
+//  - a symlink at the pid file's path is refused, never written through.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { EmailAlerts } from '../alerts/email.js';
@@ -15,15 +16,17 @@ import { MonitorFiles } from '../alerts/monitorfile.js';
 import { ConfigError, formatConfigMessage } from '../config/errors.js';
 import { findConfigFile, loadConfig } from '../config/load.js';
 import type { Config } from '../config/model.js';
-import { ipvsadmBackend } from '../ipvs/backend.js';
+import { findIpvsadm, ipvsadmBackend } from '../ipvs/backend.js';
 import { simBackend } from '../ipvs/sim/backend.js';
 import type { IpvsBackend } from '../ipvs/types.js';
 import { createLogger } from '../log/logger.js';
 import type { Logger } from '../log/logger.js';
 import { Daemon, VERSION_STR } from './daemon.js';
+import { routeDaemonStderr, setStderrTarget } from './daemon-stderr.js';
+import { seededSimBackend } from './dry-run.js';
 import { daemonHeapFlags } from './heap-flags.js';
 import type { DaemonOptions } from './daemon.js';
-import { cfgnameOf, pidFilePath, readDaemonState, removeOwnPidFile, RUN_DIR } from './pidfile.js';
+import { cfgnameOf, pidFilePath, readDaemonState, removeOwnPidFile, RUN_DIR, writePidFile } from './pidfile.js';
 
 export const VERBS = ['start', 'stop', 'restart', 'try-restart', 'reload', 'force-reload', 'status'] as const;
 export type Verb = (typeof VERBS)[number];
@@ -43,6 +46,8 @@ export interface ControlOptions {
   /** The config argument as given (undefined: ldirectord.cf, cfgname "ldirectord"). */
   configArg: string | undefined;
   debug: boolean;
+  /** --dry-run: the daemon runs on the simulated table seeded from the real one (dry-run.ts). */
+  dryRun?: boolean;
   /** The words after the options, for "Invoking ldirectord invoked as: …". */
   words: string[];
   /** $0: the program path as invoked. */
@@ -67,9 +72,16 @@ export async function control(o: ControlOptions): Promise<number> {
   const name = o.configArg ?? 'ldirectord.cf';
   const file = findConfigFile(name);
   const configShown = file ?? name;
-  const starts = o.verb === 'start' || o.verb === 'restart' || o.verb === 'try-restart';
 
   if (process.env[CHILD_ENV]) return runDaemonChild(o, cfgname);
+
+  // ldirectord looks for ipvsadm before anything else and dies without it (exit 2, no log line).
+  // Only the verbs that start a daemon need it here; a running daemon keeps retrying.
+  const starting = o.verb === 'start' || o.verb === 'restart' || o.verb === 'try-restart';
+  if (starting && process.env.TSLVS_BACKEND !== 'sim' && findIpvsadm() === null) {
+    o.io.stderr('Can not find ipvsadm\n');
+    return 2;
+  }
 
   // read_config() comes first in ldirectord, for every verb; only start needs it here.
   let config: Config | undefined;
@@ -83,11 +95,16 @@ export async function control(o: ControlOptions): Promise<number> {
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
       configError = formatConfigMessage('Error', process.pid, file, err.line, err.text);
+      if (o.verb === 'start' || o.verb === 'restart') {
+        o.io.stderr(configError);
+        await logConfigExit(err, cfgname, o.debug);
+        return 2;
+      }
     }
   }
   if (configError !== undefined && (o.verb === 'start' || o.verb === 'restart')) {
     o.io.stderr(configError);
-    return file === undefined ? 1 : 2;
+    return 1;
   }
 
   const log = config ? loggerFor(config, cfgname, o.debug) : undefined;
@@ -100,7 +117,7 @@ export async function control(o: ControlOptions): Promise<number> {
   // On disk before any signal is sent: the daemon's reaction must come after it in the log.
   await log?.flush();
 
-  const state = readDaemonState(pidFile);
+  const state = readDaemonState(pidFile, cfgname);
   const done = `Exiting from ldirectord ${o.verb}`;
   if (state.state === 'running') {
     switch (o.verb) {
@@ -152,13 +169,24 @@ export async function control(o: ControlOptions): Promise<number> {
   return detach(o, file!, pidFile, log, config.virtuals.reduce((n, v) => n + v.reals.length, 0));
 }
 
+/** config_error() while starting: ld_exit(2, …) logs where the lines read before the error say. */
+async function logConfigExit(err: ConfigError, cfgname: string, debug: boolean): Promise<void> {
+  const logger = createLogger({
+    logfile: err.global?.logfile ?? DEFAULT_LOGFILE, supervised: err.global?.supervised ?? false, debug, cfgname,
+  });
+  logger.log('Exiting with exit_status 2: config_error: Configuration Error');
+  await logger.flush();
+}
+
 function loggerFor(config: Config, cfgname: string, debug: boolean): Logger {
   return createLogger({ logfile: config.global.logfile || DEFAULT_LOGFILE, supervised: config.global.supervised, debug, cfgname });
 }
 
-/** The backend: $TSLVS_BACKEND=sim runs on the in-process table (demo, dry runs). */
-export function backendFromEnv(env: NodeJS.ProcessEnv = process.env): IpvsBackend {
-  return env.TSLVS_BACKEND === 'sim' ? simBackend() : ipvsadmBackend({ env });
+/** The backend: $TSLVS_BACKEND=sim runs on an empty in-process table (tests); --dry-run on one seeded from the real table. */
+export async function backendFor(dryRun: boolean | undefined, env: NodeJS.ProcessEnv = process.env): Promise<IpvsBackend> {
+  if (env.TSLVS_BACKEND === 'sim') return simBackend();
+  const real = ipvsadmBackend({ env });
+  return dryRun ? seededSimBackend(real) : real;
 }
 
 /** Runs the daemon in this process until it is stopped. */
@@ -175,7 +203,7 @@ export async function runDaemon(o: ControlOptions, config: Config, logger: Logge
   process.on('uncaughtException', fatal);
   process.on('unhandledRejection', fatal);
   try {
-    return await makeDaemon(o, config, logger, pidFile).run();
+    return await makeDaemon(o, config, logger, pidFile, await backendFor(o.dryRun)).run();
   } catch (err) {
     return fail(err);
   } finally {
@@ -184,10 +212,10 @@ export async function runDaemon(o: ControlOptions, config: Config, logger: Logge
   }
 }
 
-function makeDaemon(o: ControlOptions, config: Config, logger: Logger, pidFile: string | undefined): Daemon {
+function makeDaemon(o: ControlOptions, config: Config, logger: Logger, pidFile: string | undefined, backend: IpvsBackend): Daemon {
   const monitor = new MonitorFiles({ onError: (m) => logger.log(m) });
   return new Daemon({
-    config, logger, backend: backendFromEnv(), debug: o.debug,
+    config, logger, backend, debug: o.debug,
     alerts: (status) => {
       const email = new EmailAlerts({ global: config.global, status, log: (m) => logger.log(m), debug: (p, m) => logger.debug(p, m) });
       return {
@@ -210,44 +238,52 @@ function makeDaemon(o: ControlOptions, config: Config, logger: Logger, pidFile: 
 
 /**
  * ld_daemon(): the pid file is opened (truncated) first, as ldirectord does, then a detached
- * copy of this program is started; it writes its pid there. We return once it has.
+ * copy of this program is started; it writes its pid there. We return once it has. The child's
+ * stderr comes back on a pipe and its IPC channel (daemon-stderr.ts) while we wait, so an early
+ * death is explained here; no file in a shared temp directory is involved.
  */
 async function detach(o: ControlOptions, file: string, pidFile: string, log: Logger, reals: number): Promise<number> {
   try {
-    fs.writeFileSync(pidFile, '');
-  } catch {
+    writePidFile(pidFile, null);
+  } catch (err) {
     const message = `Can not open ${pidFile}`;
     log.log(message);
-    o.io.stderr(`${message}\n`);
+    o.io.stderr(`${message}: ${(err as Error).message}\n`);
     log.log('Exiting with exit_status 1: Initialisation Error');
     await log.flush();
     return 1;
   }
   await log.flush();
-  // The child's stderr goes to a file until it runs, so an early death can be explained here.
-  const errFile = path.join(os.tmpdir(), `tslvs-start-${process.pid}.err`);
-  const errFd = fs.openSync(errFile, 'w+');
-  try {
-    const heap = daemonHeapFlags(reals, o.self.slice(1, -1), process.env.NODE_OPTIONS);
-    const child = spawn(o.self[0]!, [...heap, ...o.self.slice(1), ...o.rawArgs], {
-      detached: true, stdio: ['ignore', 'ignore', errFd], cwd: '/',
-      env: { ...process.env, [CHILD_ENV]: JSON.stringify({ file: path.resolve(file), pidFile, heap }) },
-    });
-    const exited = new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
-    child.unref();
-    for (;;) {
-      const raced = await Promise.race([exited, sleep(50).then(() => undefined)]);
-      if (raced !== undefined) {
-        const why = fs.readFileSync(errFile, 'latin1').trim();
-        o.io.stderr(`tslvs: the daemon exited with status ${raced} before it was running${why ? `: ${why}` : '; see the log'}\n`);
-        return 1;
-      }
-      const s = readDaemonState(pidFile);
-      if (s.state === 'running' && s.pid === child.pid) return 0;
+  const heap = daemonHeapFlags(reals, o.self.slice(1, -1), process.env.NODE_OPTIONS);
+  const child = spawn(o.self[0]!, [...heap, ...o.self.slice(1), ...o.rawArgs], {
+    detached: true, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], cwd: '/',
+    env: { ...process.env, [CHILD_ENV]: JSON.stringify({ file: path.resolve(file), pidFile, heap }) },
+  });
+  let said = '';
+  child.stderr!.on('data', (d: Buffer) => { said += d.toString('latin1'); });
+  child.on('message', (m: { stderr?: unknown }) => { if (typeof m?.stderr === 'string') said += m.stderr; });
+  child.on('error', () => { /* reported through exit */ });
+  const exited = new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
+  for (;;) {
+    const raced = await Promise.race([exited, sleep(50).then(() => undefined)]);
+    if (raced !== undefined) {
+      // Let the pipe drain what the child wrote last.
+      await Promise.race([new Promise((r) => child.stderr!.once('close', r)), sleep(500)]);
+      const why = said.trim();
+      o.io.stderr(`tslvs: the daemon exited with status ${raced} before it was running${why ? `: ${why}` : '; see the log'}\n`);
+      return 1;
     }
-  } finally {
-    fs.closeSync(errFd);
-    fs.rmSync(errFile, { force: true });
+    // Our own child: its pid in the file is enough (no identity check that could never pass).
+    let written = '';
+    try { written = fs.readFileSync(pidFile, 'latin1'); } catch { /* not yet */ }
+    if (written === `${child.pid}\n`) {
+      // From here the daemon sends its stderr to its log, or to syslog (daemon-stderr.ts).
+      if (child.connected) child.disconnect();
+      child.stderr!.destroy();
+      child.unref();
+      if (said !== '') o.io.stderr(said);
+      return 0;
+    }
   }
 }
 
@@ -255,6 +291,7 @@ async function detach(o: ControlOptions, file: string, pidFile: string, log: Log
 async function runDaemonChild(o: ControlOptions, cfgname: string): Promise<number> {
   const spec = JSON.parse(process.env[CHILD_ENV]!) as { file: string; pidFile: string; heap?: string[] };
   delete process.env[CHILD_ENV];
+  routeDaemonStderr();
   // execute= children get heap flags for their own size, not ours.
   const ours = new Set(spec.heap ?? []);
   o = { ...o, self: o.self.filter((a, i) => i === 0 || !ours.has(a)) };
@@ -262,10 +299,13 @@ async function runDaemonChild(o: ControlOptions, cfgname: string): Promise<numbe
   try {
     config = await loadConfig(spec.file);
   } catch (err) {
-    const message = err instanceof ConfigError ? formatConfigMessage('Error', process.pid, spec.file, err.line, err.text) : String(err);
-    createLogger({ logfile: DEFAULT_LOGFILE, supervised: false, debug: false, cfgname }).log(message);
+    if (!(err instanceof ConfigError)) throw err;
+    // The file changed between the check in `start` and here: as config_error() while starting.
+    process.stderr.write(formatConfigMessage('Error', process.pid, spec.file, err.line, err.text));
+    await logConfigExit(err, cfgname, false);
     return 2;
   }
+  setStderrTarget({ logfile: config.global.logfile || DEFAULT_LOGFILE, cfgname });
   return runDaemon(o, config, loggerFor(config, cfgname, false), spec.pidFile);
 }
 

@@ -2,9 +2,11 @@
 // table, with local demo real servers, one of which fails and recovers in a loop. The lines are
 // the daemon's own, in ldirectord's supervised format; after each change the simulated table is
 // printed as `ipvsadm -L -n` would show it. Works on any machine: no root, no kernel IPVS.
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from '../config/load.js';
+import { loadConfig, parseConfigText } from '../config/load.js';
+import type { Config } from '../config/model.js';
 import { simBackend } from '../ipvs/sim/backend.js';
 import { createLogger } from '../log/logger.js';
 import { Daemon } from '../daemon/daemon.js';
@@ -25,14 +27,20 @@ export interface DemoOptions {
 
 export async function runDemo(opts: DemoOptions = {}): Promise<number> {
   const write = opts.write ?? ((t: string) => { process.stdout.write(t); });
-  const config = await loadConfig(DEMO_CONFIG);
+  const template = await loadConfig(DEMO_CONFIG);
   const servers: DemoServer[] = [];
+  let config: Config;
   try {
-    for (const v of config.virtuals) {
+    // Each demo server gets a free port; the config's fixed ports are replaced by the real ones.
+    let text = fs.readFileSync(DEMO_CONFIG, 'latin1');
+    for (const v of template.virtuals) {
       for (const [i, r] of [...v.reals, ...(v.fallback ? [v.fallback] : [])].entries()) {
-        servers.push(await startDemoServer(r.address, r.port, `demo server ${i + 1} (${r.address}:${r.port})`));
+        const server = await startDemoServer(r.address, 0, (port) => `demo server ${i + 1} (${r.address}:${port})`);
+        servers.push(server);
+        text = text.split(`=${r.address}:${r.port} `).join(`=${r.address}:${server.port} `);
       }
     }
+    config = await parseConfigText(text, DEMO_CONFIG);
   } catch (err) {
     write(`demo: cannot start the demo real servers: ${(err as Error).message}\n`);
     await Promise.all(servers.map((s) => s.close()));

@@ -1,6 +1,8 @@
 // status / stop / reload / start against real ldirectord 4.12: the same config and the same
 // pid-file states (running, stopped, stale: dead pid, unrelated live pid, empty file), and the
 // same exit status, stdout, stderr, log lines and signal sent. Only $0 and pids differ.
+// One deliberate difference is pinned below: a live process whose command line merely contains
+// "ldirectord" (ldirectord's substring test) is not a daemon to tslvs, which leaves it alone.
 import { execa } from 'execa';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -16,7 +18,7 @@ const have = fs.existsSync(LDIRECTORD) && process.getuid?.() === 0;
 if (!have) process.stdout.write('control-vs-ldirectord: skipped (needs root and /usr/sbin/ldirectord)\n');
 const maybe = have ? describe : describe.skip;
 
-type State = 'running' | 'stopped' | 'stale-dead' | 'stale-unrelated' | 'empty';
+type State = 'running' | 'stopped' | 'stale-dead' | 'stale-unrelated' | 'empty' | 'foreign-substring';
 
 let dir: string;
 let cfg: string;
@@ -41,11 +43,18 @@ afterAll(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** A process whose command line says "ldirectord", recording the signals it gets. */
-async function startFake(): Promise<number> {
+/**
+ * A process recording the signals it gets. As a daemon ("running"), its argv is a daemon's for
+ * this config: `node DIR/ldirectord CFG start`. As a foreign process, it only has "ldirectord"
+ * somewhere in its command line: `node -e SCRIPT fake-ldirectord-daemon`.
+ */
+async function startFake(asDaemon: boolean): Promise<number> {
   fs.rmSync(signals, { force: true });
   const script = `const fs=require('fs');for(const s of ['SIGHUP','SIGTERM'])process.on(s,()=>{fs.appendFileSync(${JSON.stringify(signals)},s+'\\n');if(s==='SIGTERM')process.exit(0)});setInterval(()=>{},1000);process.send('ready')`;
-  fake = spawn(process.execPath, ['-e', script, 'fake-ldirectord-daemon'], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+  const file = path.join(dir, 'ldirectord');
+  fs.writeFileSync(file, script);
+  const argv = asDaemon ? [file, cfg, 'start'] : ['-e', script, 'fake-ldirectord-daemon'];
+  fake = spawn(process.execPath, argv, { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
   await new Promise((r) => fake!.once('message', r));
   return fake.pid!;
 }
@@ -55,7 +64,8 @@ async function setState(state: State): Promise<void> {
   fake = undefined;
   fs.rmSync(signals, { force: true });
   fs.rmSync(pidFile, { force: true });
-  if (state === 'running') fs.writeFileSync(pidFile, `${await startFake()}\n`);
+  if (state === 'running') fs.writeFileSync(pidFile, `${await startFake(true)}\n`);
+  if (state === 'foreign-substring') fs.writeFileSync(pidFile, `${await startFake(false)}\n`);
   if (state === 'stale-dead') fs.writeFileSync(pidFile, '4194300\n');
   if (state === 'stale-unrelated') fs.writeFileSync(pidFile, '1\n');
   if (state === 'empty') fs.writeFileSync(pidFile, '');
@@ -111,6 +121,21 @@ maybe('the control verbs match ldirectord', () => {
     expect((await observe('tslvs', 'running', [cfg, 'stop'])).signals).toEqual(['SIGTERM']);
     expect((await observe('tslvs', 'running', [cfg, 'reload'])).signals).toEqual(['SIGHUP']);
     expect((await observe('tslvs', 'stopped', [cfg, 'reload'])).code).toBe(1);
+  }, 60_000);
+
+  test('deliberate: a live process whose command line merely contains "ldirectord" is not the daemon', async () => {
+    // ldirectord: running, and stop/reload signal it.
+    const ldStatus = await observe('ldirectord', 'foreign-substring', [cfg, 'status']);
+    expect(ldStatus).toMatchObject({ code: 0, stderr: `ldirectord for ${cfg} is running with pid: PID` });
+    expect((await observe('ldirectord', 'foreign-substring', [cfg, 'stop'])).signals).toEqual(['SIGTERM']);
+    expect((await observe('ldirectord', 'foreign-substring', [cfg, 'reload'])).signals).toEqual(['SIGHUP']);
+    // tslvs: exactly what ldirectord says of a stale pid file naming an unrelated process.
+    for (const verb of ['status', 'stop', 'reload']) {
+      const ld = await observe('ldirectord', 'stale-unrelated', [cfg, verb]);
+      const ts = await observe('tslvs', 'foreign-substring', [cfg, verb]);
+      expect({ ...ts, stderr: ts.stderr.replace('PID', '1') }).toEqual(ld);
+      expect(fake!.exitCode).toBeNull();
+    }
   }, 60_000);
 
   test('deliberate: a broken config does not stop status, stop or reload (ldirectord exits 2 and deletes the pid file)', async () => {

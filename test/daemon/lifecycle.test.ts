@@ -31,7 +31,8 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await Promise.all([a.close(), b.close()]);
-  fs.rmSync(dir, { recursive: true, force: true });
+  // A killed daemon's last ipvsadm stand-in may still be writing its state file.
+  fs.rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
 });
 
 const V = '127.0.0.200:80';
