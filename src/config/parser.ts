@@ -113,6 +113,9 @@ const CHECKTYPES = ['connect', 'negotiate', 'ping', 'off', 'on', 'external', 'ex
 const SERVICE_ERROR = 'service must be dns, ftp, http, https, http_proxy, imap, imaps, ldap, ldaps, '
   + 'mysql, nntp, none, oracle, pop, pops, radius, pgsql, simpletcp, sip, smtp or submission';
 
+/** A real server's address: dotted quad, host name or bracketed IPv6 (A-f is ldirectord's range). */
+const HOST_FORMS = '\\d+\\.\\d+\\.\\d+\\.\\d+|[A-Za-z0-9.-]+|\\[[0-9A-fa-f:]+\\]';
+
 // Directive patterns, compiled once. Lines are held without their "\n".
 const RE = {
   virtual: perl('^virtual(6)?\\s*=\\s*(.*)'),
@@ -125,7 +128,7 @@ const RE = {
   indented: perl('^ {4,}(.+)'),
   real: perl('^(real(6)?)\\s*=\\s*(.*)'),
   // Sticky: tried only where an address can begin (linear.ts), not at every position.
-  realSpec: perl('(\\d+\\.\\d+\\.\\d+\\.\\d+|[A-Za-z0-9.-]+|\\[[0-9A-fa-f:]+\\])(->(\\d+\\.\\d+\\.\\d+\\.\\d+|[A-Za-z0-9.-]+|\\[[0-9A-fa-f:]+\\]))?(:(\\d+|[A-Za-z0-9-_]+))?\\s+(.*)', 'y'),
+  realSpec: perl(`(${HOST_FORMS})(->(${HOST_FORMS}))?(:(\\d+|[A-Za-z0-9-_]+))?\\s+(.*)`, 'y'),
   realHostChar: /[A-Za-z0-9.-]/,
   realBracketChar: /[0-9A-fa-f:]/,
   fwdWord: perl('(\\w+)(.*)'),
