@@ -20,7 +20,7 @@ test(`${count} mutated configs: only line-numbered ConfigErrors, none slow`, asy
   const out = process.env.FUZZ_OUT;
   if (out && slowestText !== undefined) fs.writeFileSync(`${out}.slowest.cf`, Buffer.from(slowestText, 'latin1'));
   const summary = { ...figures, seconds: Math.round(stats.seconds * 10) / 10, slowestMs: Math.round(stats.slowestMs * 10) / 10,
-    slowestWallMs: Math.round(stats.slowestWallMs) };
+    slowestWallMs: Math.round(stats.slowestWallMs), slowestHugeMs: Math.round(stats.slowestHugeMs * 10) / 10 };
   if (out) fs.writeFileSync(out, `${JSON.stringify(summary, null, 2)}\n`);
   if (full) console.log(JSON.stringify(summary, null, 2));
   expect(stats.problems).toEqual([]);
