@@ -1,11 +1,11 @@
 // Faults in the config file under autoreload (issue 11, point 1): a real tslvs daemon
 // (`tslvs CONFIG start`, test/support/director.ts: private mount namespace, the ipvsadm
-// stand-in) with loopback HTTP reals. The file is emptied, written in two parts, deleted,
+// stand-in) with loopback HTTP reals. The file is emptied, written in two parts, deleted, made unreadable,
 // filled with garbage or stripped of its virtual services; each test asserts that the table
 // never lost anything meanwhile, the log lines, and that the good file is applied again
 // when it returns (autoreload stayed on). A HUP applies a file without virtual services.
 import fs from 'node:fs';
-import { EMPTY_KEPT, NO_VIRTUALS_APPLIED, NO_VIRTUALS_KEPT, QUIET_MS, missingFile } from '../../src/daemon/config-reload.js';
+import { EMPTY_KEPT, NO_VIRTUALS_APPLIED, NO_VIRTUALS_KEPT, QUIET_MS, missingFile, unreadableKept } from '../../src/daemon/config-reload.js';
 import { Director, directorUnavailable, NS_LOG, sleep } from '../support/director.js';
 import { RealServer } from '../support/director-reals.js';
 
@@ -145,7 +145,7 @@ maybe('config file faults under autoreload', () => {
     expect(lines().filter((l) => l === ' - reread new configuration')).toHaveLength(1);
   }, 90_000);
 
-  test('a deleted file is logged once; the running configuration stays; its return is applied', async () => {
+  test('a deleted or unreadable file is logged once; the running configuration stays; its return is applied', async () => {
     const table = await startDaemon();
     const missing = missingFile(d!.cfgPath);
     const changed = await watchTable(table, async () => {
@@ -156,7 +156,18 @@ maybe('config file faults under autoreload', () => {
     expect(changed).toEqual([]);
     expect(lines().filter((l) => l === missing)).toHaveLength(1);
     expect(losses()).toEqual([]);
+    // Unreadable (a directory in its place): logged once, kept.
+    const unreadable = unreadableKept('Is a directory');
+    const still = await watchTable(table, async () => {
+      fs.mkdirSync(d!.host(d!.cfgPath));
+      await waitLine(unreadable);
+      await sleep(1500);
+      fs.rmdirSync(d!.host(d!.cfgPath));
+    });
+    expect(still).toEqual([]);
+    expect(lines().filter((l) => l === unreadable)).toHaveLength(1);
     await expectRecovery();
+    expect(losses()).toEqual([]);
   }, 90_000);
 
   test('garbage: a broken file and a file of blanks and comments are not applied', async () => {
