@@ -1,11 +1,13 @@
 // Faults in the config file under autoreload (issue 11, point 1): a real tslvs daemon
 // (`tslvs CONFIG start`, test/support/director.ts: private mount namespace, the ipvsadm
-// stand-in) with loopback HTTP reals. The file is emptied, written in two parts, deleted, made unreadable,
-// filled with garbage or stripped of its virtual services; each test asserts that the table
+// stand-in) with loopback HTTP reals. The file is emptied, written in two parts, deleted, made
+// unreadable, filled with garbage or stripped of its virtual services; each test asserts that the table
 // never lost anything meanwhile, the log lines, and that the good file is applied again
 // when it returns (autoreload stayed on). A HUP applies a file without virtual services.
 import fs from 'node:fs';
-import { EMPTY_KEPT, NO_VIRTUALS_APPLIED, NO_VIRTUALS_KEPT, QUIET_MS, missingFile, unreadableKept } from '../../src/daemon/config-reload.js';
+import {
+  EMPTY_KEPT, NO_VIRTUALS_APPLIED, NO_VIRTUALS_KEPT, QUIET_MS, missingFile, unreadableKept,
+} from '../../src/daemon/config-reload.js';
 import { Director, directorUnavailable, NS_LOG, sleep } from '../support/director.js';
 import { RealServer } from '../support/director-reals.js';
 
