@@ -2,6 +2,11 @@
 // ldirectord's unanchored patterns find. Each helper is compared with the plain pattern on
 // random short strings over the characters that matter, then timed on 1 MB lines.
 import fc from 'fast-check';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../../src/config/errors.js';
 import { bracketed, execAt, firstBlankRunBeforeQuote, realSpecStarts, splitCommaList } from '../../src/config/linear.js';
 import { buildConfig } from '../../src/config/setup.js';
@@ -113,4 +118,21 @@ describe('line length limit', () => {
     const c = await parse(`virtual=127.0.0.1:80\n    real=127.0.0.1:80 gate\n    request="${value}"\n`);
     expect(c.virtuals[0]!.request).toBe(`/${value}`);
   });
+});
+
+test('tslvs validate: a long line is exit 2 with ldirectord\'s error line', async () => {
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tslvs-long-'));
+  const file = path.join(dir, 'long.cf');
+  fs.writeFileSync(file, `checkinterval=5\nvirtual=127.0.0.1:80\n    real=127.0.0.1:80 gate${' '.repeat(70_000)}\n`);
+  try {
+    const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      execFile(process.execPath, [path.join(root, 'bin/tslvs.js'), 'validate', file], { timeout: 30_000 },
+        (err, _out, stderr) => resolve({ code: err ? (err.code as number) : 0, stderr }));
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`^Error \\[\\d+\\] reading file ${file} at line 3: line too long: 70026 bytes, at most 65536\n$`));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
