@@ -42,25 +42,33 @@ export interface RealIdParts {
 }
 
 /** get_real_id_str() */
-export function realIdOf(p: RealIdParts): string {
+export function realIdOf(p: RealIdParts, quote: (text: string) => string = quotemeta): string {
   let check: string;
   if (p.checktype === 'negotiate' || p.checktype === 'combined') check = `${p.checktype}:${p.service}`;
   else if (p.checktype === 'external' || p.checktype === 'external-perl') check = `${p.checktype}:${p.checkcommand}`;
   else check = p.checktype;
   return [check, p.protocol, bracketed(p.address), p.port, p.virtualhost ?? '', p.checkport ?? '',
-    p.weight, p.forward, quotemeta(p.request), quotemeta(p.receive)].join(':');
+    p.weight, p.forward, quote(p.request), quote(p.receive)].join(':');
 }
 
 /**
  * tslvs's probe key: ldirectord's id plus what ldirectord forgets (credentials, database,
  * http method), hashed so that the key itself reveals no secret.
  */
-export function checkKeyOf(ldirectordId: string, extra: { login: string; passwd: string; secret: string; database: string; httpmethod: string }): string {
+export function checkKeyOf(ldirectordId: string, extra: CheckKeyExtra): string {
+  return checkKeyMaker(extra)(ldirectordId);
+}
+
+type CheckKeyExtra = { login: string; passwd: string; secret: string; database: string; httpmethod: string };
+
+/** checkKeyOf() for the many reals of one virtual: the credentials are hashed once. */
+export function checkKeyMaker(extra: CheckKeyExtra): (ldirectordId: string) => string {
   const h = createHash('sha256');
   for (const part of [extra.login, extra.passwd, extra.secret, extra.database, extra.httpmethod]) {
     h.update(part, 'latin1').update('\0');
   }
-  return `${ldirectordId}#${h.digest('hex').slice(0, 16)}`;
+  const tag = h.digest('hex').slice(0, 16);
+  return (ldirectordId) => `${ldirectordId}#${tag}`;
 }
 
 /** ip_to_int(): -1 unless a dotted quad with octets 0..255. */

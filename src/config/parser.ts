@@ -4,6 +4,7 @@
 // deliberate differences are marked "tslvs:" and listed in docs/COMPATIBILITY.md.
 import { ConfigError } from './errors.js';
 import { smtpAddress } from './smtp-address.js';
+import { execAt, firstBlankRunBeforeQuote, insideBrackets, realSpecStarts, splitCommaList } from './linear.js';
 import { firstDigits, perl, perlTrue } from './perl.js';
 import type { NameResolver } from './resolve.js';
 import { EMAIL_STATUSES } from './model.js';
@@ -91,7 +92,16 @@ export interface ParseOptions {
   debug?: boolean;
   /** tslvs: refuse IPv4 ranges larger than this (ldirectord would try to add them all). */
   maxRangeSize?: number;
+  /** tslvs: refuse longer lines (default MAX_LINE_LENGTH; ldirectord reads any length). */
+  maxLineLength?: number;
 }
+
+/**
+ * tslvs: the longest line read, in bytes. The longest real values (a request or receive string,
+ * a checkcommand, a real with its request/receive pair) are a few hundred bytes; 64 KiB is
+ * far beyond any of them yet bounds what one line costs to parse, echo in an error and log.
+ */
+export const MAX_LINE_LENGTH = 65536;
 
 export interface ParseResult {
   global: RawGlobal;
@@ -104,6 +114,9 @@ const CHECKTYPES = ['connect', 'negotiate', 'ping', 'off', 'on', 'external', 'ex
 const SERVICE_ERROR = 'service must be dns, ftp, http, https, http_proxy, imap, imaps, ldap, ldaps, '
   + 'mysql, nntp, none, oracle, pop, pops, radius, pgsql, simpletcp, sip, smtp or submission';
 
+/** A real server's address: dotted quad, host name or bracketed IPv6 (A-f is ldirectord's range). */
+const HOST_FORMS = '\\d+\\.\\d+\\.\\d+\\.\\d+|[A-Za-z0-9.-]+|\\[[0-9A-fa-f:]+\\]';
+
 // Directive patterns, compiled once. Lines are held without their "\n".
 const RE = {
   virtual: perl('^virtual(6)?\\s*=\\s*(.*)'),
@@ -115,14 +128,19 @@ const RE = {
   blank: perl('^\\s*$'),
   indented: perl('^ {4,}(.+)'),
   real: perl('^(real(6)?)\\s*=\\s*(.*)'),
-  realSpec: perl('(\\d+\\.\\d+\\.\\d+\\.\\d+|[A-Za-z0-9.-]+|\\[[0-9A-fa-f:]+\\])(->(\\d+\\.\\d+\\.\\d+\\.\\d+|[A-Za-z0-9.-]+|\\[[0-9A-fa-f:]+\\]))?(:(\\d+|[A-Za-z0-9-_]+))?\\s+(.*)'),
+  // Sticky: tried only where an address can begin (linear.ts), not at every position.
+  realSpec: perl(`(${HOST_FORMS})(->(${HOST_FORMS}))?(:(\\d+|[A-Za-z0-9-_]+))?\\s+(.*)`, 'y'),
+  realHostChar: /[A-Za-z0-9.-]/,
+  realBracketChar: /[0-9A-fa-f:]/,
   fwdWord: perl('(\\w+)(.*)'),
-  weight: perl('\\s+(\\d+)(.*)'),
-  pair: perl('\\s+"(.*)"[, ]\\s*"(.*)"(.*)'),
+  // (?<!\s) and (?<!\S): a match inside a run of blanks (or non-blanks) extends to the run's
+  // start, so trying only run starts finds the same leftmost match in linear time.
+  weight: perl('(?<!\\s)\\s+(\\d+)(.*)'),
+  pair: perl('\\s+"(.*)"[, ]\\s*"(.*)"(.*)', 'y'),
   lower: perl('\\s+l:(\\d+)(.*)'),
   upper: perl('\\s+u:(\\d+)(.*)'),
   nonSpace: perl('\\S'),
-  fbSplit: perl('(\\S+)(\\s+(\\S+))?\\s*$'),
+  fbSplit: perl('(?<!\\S)(\\S+)(\\s+(\\S+))?\\s*$'),
   fbPort: perl('(:(\\d+|[A-Za-z0-9-_]+))?$'),
   hostServPort: perl('(:(\\d+|[A-Za-z0-9-_]+))?$'),
 };
@@ -188,7 +206,7 @@ function positive(value: string, line: number, message: string): number {
 
 /** parse_emailalertstatus() */
 function parseEmailAlertStatus(line: number, arg: string): EmailStatus[] {
-  const items = arg.split(perl('\\s*,\\s*'));
+  const items = splitCommaList(arg);
   // Perl's split drops trailing empty fields.
   while (items.length > 0 && items[items.length - 1] === '') items.pop();
   const none = items.some((i) => i === 'none');
@@ -256,8 +274,7 @@ export class ConfigParser {
 
   /** ld_gethostbyname(): brackets stripped, numeric result. */
   private host(name: string, family: Family): Promise<string | undefined> {
-    const m = /\[(.*)\]/s.exec(name);
-    return this.opts.resolver.lookupHost(m ? m[1]! : name, family);
+    return this.opts.resolver.lookupHost(insideBrackets(name) ?? name, family);
   }
 
   async parse(text: string): Promise<ParseResult> {
@@ -281,6 +298,7 @@ export class ConfigParser {
     let lineNo = 0; // ldirectord's $line: the number of the last line read
     while (next < lines.length) {
       lineNo = next + 1;
+      this.checkLength(lines[next]!, lineNo);
       let current: number | undefined = next++;
       // ldirectord re-examines the line that ended a virtual block ("goto outer_loop").
       for (;;) {
@@ -299,6 +317,12 @@ export class ConfigParser {
       }
     }
     return this.finish();
+  }
+
+  /** tslvs: a line over the limit is an error of its own, in reading order. */
+  private checkLength(line: string, lineNo: number): void {
+    const max = this.opts.maxLineLength ?? MAX_LINE_LENGTH;
+    if (line.length > max) fail(lineNo, `line too long: ${line.length} bytes, at most ${max}`);
   }
 
   private finish(): ParseResult {
@@ -358,6 +382,7 @@ export class ConfigParser {
       setNext(index + 1);
       lineNo = index + 1;
       const raw = lines[index]!;
+      this.checkLength(raw, lineNo);
       endedAt = index;
       if (RE.comment.test(raw)) continue;
       const stripped = raw.replace(/#.*/s, '').replace(/\t/g, '    ');
@@ -563,7 +588,7 @@ export class ConfigParser {
 
   /** _ld_read_config_real_resolve() */
   private async resolveReal(v: RawVirtual, spec: string, line: number, family: Family): Promise<void> {
-    const m = RE.realSpec.exec(spec);
+    const m = execAt(RE.realSpec, spec, realSpecStarts(spec, RE.realHostChar, RE.realBracketChar));
     if (!m) fail(line, 'invalid address for real server (wrong format)');
     const [ip1, ip2, portText = '0', flags = ''] = [m[1]!, m[3], m[5], m[6]];
     const first = await this.host(ip1, family);
@@ -674,7 +699,8 @@ export class ConfigParser {
 }
 
 const THRESHOLD_WORD = /^<?([lu]):(\d+)>?$/s;
-const THRESHOLD_FLAG = perl('\\s+"?<?([lu]):(\\d+)>?"?(.*)');
+// Global, read on from lastIndex: copying the rest of the line at each flag would be quadratic.
+const THRESHOLD_FLAG = perl('(?<!\\s)\\s+"?<?([lu]):(\\d+)>?"?', 'g');
 
 /** add_real_server(): "gate|masq|ipip [weight] ["request", "receive"] [l:N] [u:N]". */
 function parseRealFlags(line: number, address: string, family: Family, port: number, text: string): RawReal {
@@ -696,7 +722,7 @@ function parseRealFlags(line: number, address: string, family: Family, port: num
     if (kind === 'l') lower = Number(value);
     else upper = Number(value);
   };
-  if ((m = RE.pair.exec(flags))) {
+  if ((m = execAt(RE.pair, flags, firstBlankRunBeforeQuote(flags)))) {
     const a = THRESHOLD_WORD.exec(m[1]!);
     const b = THRESHOLD_WORD.exec(m[2]!);
     if (a && b && a[1] !== b[1]) {
@@ -712,10 +738,13 @@ function parseRealFlags(line: number, address: string, family: Family, port: num
   }
   // tslvs: l:N and u:N in either order, bare or quoted (ldirectord silently drops u:N when it
   // comes first and rejects the quoted form).
+  let end = 0;
+  THRESHOLD_FLAG.lastIndex = 0;
   while ((m = THRESHOLD_FLAG.exec(flags))) {
     setThreshold(m[1]!, m[2]!);
-    flags = m[3]!;
+    end = THRESHOLD_FLAG.lastIndex;
   }
+  flags = flags.slice(end);
   if (RE.nonSpace.test(flags)) fail(line, `Invalid real server line, around "${flags}"`);
   if (lower !== undefined || upper !== undefined) {
     real.lowerThreshold = lower ?? 0;

@@ -7,8 +7,8 @@ const PERL_SPACE = '[ \\t\\n\\r\\f\\v]';
 const PERL_NON_SPACE = '[^ \\t\\n\\r\\f\\v]';
 
 /** Compile a Perl-flavoured pattern: \s and \S get Perl's byte-string meaning. */
-export function perl(source: string): RegExp {
-  return new RegExp(source.replace(/\\s/g, PERL_SPACE).replace(/\\S/g, PERL_NON_SPACE), 's');
+export function perl(source: string, flags = ''): RegExp {
+  return new RegExp(source.replace(/\\s/g, PERL_SPACE).replace(/\\S/g, PERL_NON_SPACE), `s${flags}`);
 }
 
 /** `$x =~ /(\d+)/ ? $1 : undef` */

@@ -4,7 +4,8 @@ import type { Config, RealServer, VirtualService } from './model.js';
 import type { ParseResult, RawGlobal, RawReal, RawVirtual } from './parser.js';
 import { checkPortOf } from '../checks/ports.js';
 import { bracketed } from '../ipvs/keys.js';
-import { checkKeyOf, realIdOf, virtualIdOf } from './ids.js';
+import { checkKeyMaker, realIdOf, virtualIdOf } from './ids.js';
+import { quotemeta } from './perl.js';
 
 const DEFAULT_CHECKTIMEOUT = 5;
 const DEFAULT_NEGOTIATETIMEOUT = 30;
@@ -76,6 +77,10 @@ function setupVirtual(v: RawVirtual, g: RawGlobal): VirtualService {
     ...(v.comment !== undefined ? { comment: v.comment } : {}),
     ...(v.tlsVerify !== undefined ? { tlsVerify: v.tlsVerify } : {}),
   } satisfies Omit<VirtualService, 'reals'>;
+  const checkKey = checkKeyMaker(v);
+  // A range can expand to 65,536 reals: the shared parts are computed once per virtual.
+  const quoted = new Map<string, string>();
+  const quote = (t: string) => quoted.get(t) ?? quoted.set(t, quotemeta(t)).get(t)!;
   const reals = v.reals.map((r) => {
     const real = setupReal(v, service, r);
     const ldirectordId = realIdOf({
@@ -84,8 +89,8 @@ function setupVirtual(v: RawVirtual, g: RawGlobal): VirtualService {
       weight: r.weight, forward: r.forward,
       // get_real_id_str() runs before ld_setup() fills in the virtual's pair.
       request: r.request ?? v.request, receive: r.receive ?? v.receive,
-    });
-    return { ...real, ldirectordId, checkKey: checkKeyOf(ldirectordId, v) };
+    }, quote);
+    return Object.assign(real, { ldirectordId, checkKey: checkKey(ldirectordId) });
   });
   return { ...base, reals };
 }

@@ -10,13 +10,15 @@
 //   TERM/INT/QUIT  stop the children, ld_stop (cleanstop), "Linux Director Daemon terminated
 //             on signal: TERM", remove the pid file, exit 0.
 import { ConfigError, formatConfigMessage } from '../config/errors.js';
-import { loadConfig } from '../config/load.js';
+import { parseConfigText } from '../config/load.js';
 import type { Config, GlobalConfig } from '../config/model.js';
 import type { IpvsBackend } from '../ipvs/types.js';
 import type { Logger } from '../log/logger.js';
 import { CommandQueue, execCommand } from './commands.js';
 import type { CommandRunner } from './commands.js';
-import { ConfigFileWatch } from './config-watch.js';
+import { EMPTY_KEPT, missingFile, reloadVerdict, unreadableKept } from './config-reload.js';
+import type { ContentSample, FileSample } from './config-reload.js';
+import { ConfigFileWatch, sampleConfigFile } from './config-watch.js';
 import { Director } from './director.js';
 import type { AlertSink, DaemonStatus, MonitorSink } from './director.js';
 import type { ReverseResolver } from './maintenance.js';
@@ -180,38 +182,71 @@ export class Daemon {
     });
   }
 
-  /** check_cfgfile(); true when a reload happened. */
+  /**
+   * check_cfgfile(); true when a reload happened. A change is acted on once the file has held
+   * still (config-reload.ts); a missing, unreadable or empty file never replaces the running
+   * configuration.
+   */
   private async checkConfigFile(force: boolean): Promise<boolean> {
-    if (!this.watch.changed(force)) return false;
+    const sample = this.watch.poll(force);
+    if (!sample) return false;
     const file = this.config.path;
-    this.opts.logger.log(`Configuration file '${file}' has changed on disk`);
+    const log = (m: string) => this.opts.logger.log(m);
+    if (sample.kind === 'missing') {
+      log(missingFile(file));
+      this.watch.accept(sample);
+      return false;
+    }
+    if (sample.kind === 'content' && !this.watch.settle(sample).settled) return false;
+    log(`Configuration file '${file}' has changed on disk`);
     let reloaded = false;
-    if (this.config.global.autoreload) {
-      this.opts.logger.log(' - reread new configuration');
-      await this.reload();
-      reloaded = true;
+    if (!this.config.global.autoreload) {
+      log(' - ignore new configuration');
+      this.watch.accept(sample);
+    } else if (sample.kind === 'unreadable') {
+      log(unreadableKept(sample.error));
+      this.watch.accept(sample);
+    } else if (sample.size === 0) {
+      log(EMPTY_KEPT);
+      this.watch.accept(sample);
     } else {
-      this.opts.logger.log(' - ignore new configuration');
+      log(' - reread new configuration');
+      reloaded = await this.reload(sample);
     }
     const callback = this.config.global.callback;
     if (callback) this.commands.push(callback, [file]);
     return reloaded;
   }
 
-  /** reread_config(): a config that does not load is logged and the running one kept. */
-  private async reload(): Promise<void> {
+  /**
+   * reread_config(): a config that does not load is logged and the running one kept. `sample`:
+   * the settled file an autoreload read; none for HUP, which reads the file as it is now.
+   * True when the new configuration was applied.
+   */
+  private async reload(sample?: ContentSample): Promise<boolean> {
     const old = this.config;
+    const trigger = sample ? 'file' : 'signal';
     let next: Config;
+    let read: FileSample = sample ?? sampleConfigFile(old.path);
+    // A HUP does not wait for the file to settle, but does not parse a file caught mid-write.
+    for (let i = 0; i < 3 && read.kind === 'content' && read.changedWhileRead; i++) read = sampleConfigFile(old.path);
     try {
-      next = await loadConfig(old.path);
+      if (read.kind !== 'content' || read.changedWhileRead) throw new ConfigError(0, `can not open file ${old.path}`);
+      next = await parseConfigText(read.text, old.path);
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
       this.opts.logger.log(formatConfigMessage('Error', process.pid, old.path, err.line, err.text));
       this.opts.logger.log('Reload failed: the running configuration is kept');
-      this.watch.accept();
-      return;
+      this.watch.accept(read);
+      return false;
     }
-    this.watch.accept();
+    this.watch.accept(read);
+    const verdict = reloadVerdict(trigger, { virtuals: old.virtuals.length }, { virtuals: next.virtuals.length });
+    if (!verdict.apply) {
+      this.opts.logger.log(verdict.log);
+      return false;
+    }
+    if (verdict.warning) this.opts.logger.log(formatConfigMessage('Warning', process.pid, next.path, undefined, verdict.warning));
     this.director.status = 'reloading';
     for (const w of next.warnings) this.opts.logger.log(formatConfigMessage('Warning', process.pid, next.path, w.line, w.message));
     const before = new Set(old.global.execute);
@@ -224,6 +259,7 @@ export class Daemon {
     for (const id of [...this.nextDue.keys()]) if (!next.virtuals.some((v) => v.id === id)) this.nextDue.delete(id);
     await this.pass();
     this.director.status = 'running';
+    return true;
   }
 
   private async shutdown(): Promise<number> {
