@@ -10,6 +10,7 @@
 //   node bench/.out/soak.js [--duration=1800] [--reals=1000] [--check-every=60] [--grace=20]
 //        [--flip-every=5] [--seed=1] [--rss-limit-mb=400] [--max-slope-mb-h=40] [--json=FILE] [--keep]
 // Every flag also reads from the environment: SOAK_DURATION_S, SOAK_REALS, SOAK_CHECK_EVERY_S, ...
+// The reals live under 127.40.0.0/16 ($BENCH_ADDR_BASE=40), away from the bench's 127.20.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { now, sleep, type Mode } from './common.js';
 import { DirectorRun, LoadGen, ensureClient, liveRuns, makePlan, procSample, realKey, type ProcSample } from './harness.js';
@@ -96,6 +97,8 @@ const log = (s: string): void => {
 
 async function main(): Promise<number> {
   const o = opts(process.argv.slice(2));
+  // Reals under 127.40.0.0/16 unless told otherwise: not the bench's 127.20 (read by realAddr, inherited by the workers).
+  process.env['BENCH_ADDR_BASE'] ||= '40';
   ensureClient();
   const virtuals = virtualsFor(o.reals);
   const plan = makePlan(o.reals, virtuals, 0, CHECKINTERVAL, CHECKTIMEOUT);
