@@ -6,6 +6,7 @@
 // checktimeout + slack) with a message in the monitorfile, keep its RSS bounded (it reads at
 // most 4 MB of a body: a daemon buffering the 100 MB or endless answers would pass the limit
 // in one check), leave the healthy reals alone, and take the targets back when they heal.
+// FAULTS_REPORT=1 prints the measured RSS baseline and peak, detection times and the monitorfile.
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
