@@ -109,7 +109,8 @@ async function main(): Promise<number> {
   const t0 = now();
   const changedAt: number[] = plan.modes.map(() => t0);
 
-  log(`${o.reals} reals (${flappers.length} flapping) in ${virtuals} virtuals, checkinterval=${CHECKINTERVAL} checktimeout=${CHECKTIMEOUT}, ` +
+  log(`${o.reals} reals (${flappers.length} flapping) in ${virtuals} virtuals, ` +
+    `checkinterval=${CHECKINTERVAL} checktimeout=${CHECKTIMEOUT}, ` +
     `${o.durationS} s, table checked every ${o.checkEveryS} s (grace ${o.graceS} s)`);
   const lg = await LoadGen.start(plan);
   const run = new DirectorRun({ director: 'tslvs', plan, label: 'soak', preseed: false, standin: 'fast' });
@@ -148,7 +149,10 @@ async function main(): Promise<number> {
           break;
         }
         samples.push(s);
-        if (s.vmRSSkB / 1024 > o.rssLimitMB) violations.push(`RSS ${(s.vmRSSkB / 1024).toFixed(1)} MB over the ${o.rssLimitMB} MB limit at ${((t - t0) / 1000).toFixed(0)} s`);
+        const mb = s.vmRSSkB / 1024;
+        if (mb > o.rssLimitMB) {
+          violations.push(`RSS ${mb.toFixed(1)} MB over the ${o.rssLimitMB} MB limit at ${((t - t0) / 1000).toFixed(0)} s`);
+        }
         nextSample += 5000;
       }
       if (t >= nextFlip && o.flipEveryS > 0 && flappers.length) {
@@ -171,7 +175,8 @@ async function main(): Promise<number> {
       if (t >= nextCheck) {
         const c = checkTable(run, lg.modes, changedAt, plan.virtualOf, o.graceS, t0);
         checks.push(c);
-        log(`check at ${c.atS.toFixed(0)} s: ${c.checked} reals checked, ${c.skipped} changed within ${o.graceS} s, ${c.mismatches.length} wrong` +
+        log(`check at ${c.atS.toFixed(0)} s: ${c.checked} reals checked, ${c.skipped} changed within ${o.graceS} s, ` +
+          `${c.mismatches.length} wrong` +
           (c.mismatches.length ? `: ${c.mismatches.slice(0, 5).join('; ')}` : ''));
         for (const m of c.mismatches) violations.push(`table at ${c.atS.toFixed(0)} s: ${m}`);
         nextCheck += o.checkEveryS * 1000;
@@ -192,13 +197,19 @@ async function main(): Promise<number> {
     }
   })();
   const count = (re: RegExp): number => logText.split('\n').filter((l) => re.test(l)).length;
-  const transitions = { added: count(/\] Added real server: /), deleted: count(/\] Deleted real server: /), failedToApply: count(/\] Failed to apply /) };
-  if (flips > 0 && transitions.added + transitions.deleted === 0) violations.push('no real server transition logged although servers changed state');
+  const transitions = {
+    added: count(/\] Added real server: /), deleted: count(/\] Deleted real server: /), failedToApply: count(/\] Failed to apply /),
+  };
+  if (flips > 0 && transitions.added + transitions.deleted === 0) {
+    violations.push('no real server transition logged although servers changed state');
+  }
   const warm = samples.filter((s) => s.t - t0 >= 60_000);
   const rssMB = samples.map((s) => s.vmRSSkB / 1024);
   const slopeMBh = warm.length >= 3 ? slope(warm.map((s) => (s.t - t0) / 3_600_000), warm.map((s) => s.vmRSSkB / 1024)) : null;
   // a slope over less than 10 minutes says more about the GC than about a leak: reported, not judged
-  if (slopeMBh !== null && o.durationS >= 600 && slopeMBh > o.maxSlopeMBh) violations.push(`RSS grows ${slopeMBh.toFixed(1)} MB/h (limit ${o.maxSlopeMBh})`);
+  if (slopeMBh !== null && o.durationS >= 600 && slopeMBh > o.maxSlopeMBh) {
+    violations.push(`RSS grows ${slopeMBh.toFixed(1)} MB/h (limit ${o.maxSlopeMBh})`);
+  }
   const last = samples.at(-1);
   const elapsedS = samples.length >= 2 ? (last!.t - samples[0]!.t) / 1000 : 0;
   const cpu = samples.length >= 2 ? {
@@ -218,7 +229,9 @@ async function main(): Promise<number> {
     elapsedS: Math.round((now() - t0) / 1000),
     stateChanges: flips,
     transitions,
-    rssMB: rssMB.length ? { min: Math.min(...rssMB), max: Math.max(...rssMB), last: rssMB.at(-1), slopeMBPerHour: slopeMBh, samples: rssMB.length } : null,
+    rssMB: rssMB.length
+      ? { min: Math.min(...rssMB), max: Math.max(...rssMB), last: rssMB.at(-1), slopeMBPerHour: slopeMBh, samples: rssMB.length }
+      : null,
     cpu,
     checks: checks.map((c) => ({ atS: Math.round(c.atS), checked: c.checked, skipped: c.skipped, wrong: c.mismatches.length })),
     violations: violations.slice(0, 50),
@@ -229,9 +242,12 @@ async function main(): Promise<number> {
     `soak: ${summary.elapsedS} s, ${o.reals} reals (${flappers.length} flapping, ${roles.filter((r) => r === 'hang').length} hanging, ` +
       `${roles.filter((r) => r === 'refuse').length} refusing), ${flips} state changes`,
     `  transitions logged: ${transitions.added} added, ${transitions.deleted} deleted; Failed to apply: ${transitions.failedToApply}`,
-    `  RSS MB: min ${f(summary.rssMB?.min)} max ${f(summary.rssMB?.max)} last ${f(summary.rssMB?.last)} slope ${f(slopeMBh)} MB/h (${rssMB.length} samples)`,
-    `  CPU: daemon ${f(cpu?.selfPct)} % (max over 5 s ${f(cpu?.maxSelfPct5s)} %), its children ${f(cpu?.childrenPct)} %; load ${summary.loadavg}`,
-    `  table checks: ${checks.length}, reals checked ${checks.reduce((a, c) => a + c.checked, 0)}, wrong ${checks.reduce((a, c) => a + c.mismatches.length, 0)}`,
+    `  RSS MB: min ${f(summary.rssMB?.min)} max ${f(summary.rssMB?.max)} last ${f(summary.rssMB?.last)} ` +
+      `slope ${f(slopeMBh)} MB/h (${rssMB.length} samples)`,
+    `  CPU: daemon ${f(cpu?.selfPct)} % (max over 5 s ${f(cpu?.maxSelfPct5s)} %), its children ${f(cpu?.childrenPct)} %; ` +
+      `load ${summary.loadavg}`,
+    `  table checks: ${checks.length}, reals checked ${checks.reduce((a, c) => a + c.checked, 0)}, ` +
+      `wrong ${checks.reduce((a, c) => a + c.mismatches.length, 0)}`,
     `  violations: ${violations.length}${violations.length ? `\n    ${violations.slice(0, 20).join('\n    ')}` : ''}`,
     `SOAK-JSON ${JSON.stringify(summary)}`,
     '',
@@ -259,8 +275,10 @@ function checkTable(run: DirectorRun, modes: Mode[], changedAt: number[], virtua
     }
     checked++;
     const w = table.get(key);
-    if (modes[i] === 'ok' && w !== 1) mismatches.push(`${realKey(i)} answers but is ${w === undefined ? 'not in the table' : `at weight ${w}`}`);
-    if (modes[i] !== 'ok' && w !== undefined) mismatches.push(`${realKey(i)} ${modes[i] === 'hang' ? 'hangs' : 'refuses'} but is in the table (weight ${w})`);
+    const rk = realKey(i);
+    if (modes[i] === 'ok' && w !== 1) mismatches.push(`${rk} answers but is ${w === undefined ? 'not in the table' : `at weight ${w}`}`);
+    const down = modes[i] === 'hang' ? 'hangs' : 'refuses';
+    if (modes[i] !== 'ok' && w !== undefined) mismatches.push(`${rk} ${down} but is in the table (weight ${w})`);
   }
   for (const key of table.keys()) if (!known.has(key)) mismatches.push(`unknown entry ${key}`);
   return { atS: (t - t0) / 1000, checked, skipped, mismatches };

@@ -208,7 +208,9 @@ describe('ipvsadm applying a -R batch partially', () => {
     }
     // The first batch held the service and three reals: the reals not in its first line failed then.
     expect(count(lines, /^Failed to apply "ipvsadm -a /)).toBeGreaterThanOrEqual(3);
-    for (const l of lines.filter((x) => x.startsWith('Failed to apply'))) expect(l).toMatch(/\(not done: Added real server: .*; will retry\)$/);
+    for (const l of lines.filter((x) => x.startsWith('Failed to apply'))) {
+      expect(l).toMatch(/\(not done: Added real server: .*; will retry\)$/);
+    }
     expect(await d.table()).toEqual([SERVICE, row(a), row(b), row(c)].sort());
 
     // Recovery: ipvsadm whole again, a change is one clean transition.

@@ -3,7 +3,8 @@
 // refusing and hanging, 10 always hang and 10 always refuse, for 70 s, with the stand-in's
 // table checked against the servers every 15 s. It exits non-zero on any violation (a wrong
 // table entry, the daemon gone, RSS over 300 MB, no transition logged); the summary it prints
-// is checked here too. Its reals live under 127.60.0.0/16, away from a full soak's and the bench's. Needs root (a private mount namespace) and a C compiler (the fast stand-in).
+// is checked here too. Its reals live under 127.60.0.0/16, away from a full soak's and the bench's.
+// Needs root (a private mount namespace) and a C compiler (the fast stand-in).
 import { execa } from 'execa';
 import fs from 'node:fs';
 import path from 'node:path';

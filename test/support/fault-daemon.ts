@@ -164,7 +164,8 @@ export class FaultDaemon {
 
   /** Load a table into the stand-in directly (ipvsadm -R). */
   async seed(lines: string[]): Promise<void> {
-    await execa(STANDIN, ['-R'], { input: `${lines.join('\n')}\n`, env: { PATH: process.env.PATH, TSLVS_IPVS_STATE: this.stateFile }, extendEnv: false });
+    const env = { PATH: process.env.PATH, TSLVS_IPVS_STATE: this.stateFile };
+    await execa(STANDIN, ['-R'], { input: `${lines.join('\n')}\n`, env, extendEnv: false });
   }
 
   /** The stand-in's exec log: one record per ipvsadm the stand-in ran. */
