@@ -16,11 +16,12 @@ export interface ServerSpec {
 /**
  * Real server `i` (0-based): 250 hosts per /24 under 127.20.0.0/14, ports 8080..8083.
  * Loopback only (Linux answers for all of 127.0.0.0/8 without configuration).
+ * $BENCH_ADDR_BASE moves the range (127.B.0.0) so a soak can run beside a bench.
  */
 export function realAddr(i: number): { addr: string; port: number } {
   const block = Math.floor(i / 250);
   const host = (i % 250) + 1;
-  const b = 20 + Math.floor(block / 256);
+  const b = Number(process.env['BENCH_ADDR_BASE'] || 20) + Math.floor(block / 256);
   if (b > 254) throw new Error(`too many real servers: ${i}`);
   return { addr: `127.${b}.${block % 256}.${host}`, port: 8080 + (i % 4) };
 }

@@ -34,6 +34,8 @@ export const checkSimpletcp: CheckFn = withRedaction(async (target, options, sig
   return new Promise((resolve) => {
     let pending = '';
     let lines = 0;
+    // A line longer than this is not the answer: failing keeps an endless one from filling memory.
+    const maxLine = 1024 * 1024;
     const { finish, onClose } = firstVerdict(signal,
       () => (lines ? `timed out after ${lines} line(s) without a match for /${options.receive}/` : 'timed out'),
       (up, why) => resolve(result(elapsed, up, `${where}: ${why}`)));
@@ -48,6 +50,7 @@ export const checkSimpletcp: CheckFn = withRedaction(async (target, options, sig
         lines++;
         if (match(line)) return finish(true, `received ${JSON.stringify(line.trimEnd().slice(0, 80))}`);
       }
+      if (pending.length > maxLine) return finish(false, `a line of more than ${maxLine} bytes without a match`);
       if (eof && pending) {
         const line = pending;
         pending = '';

@@ -35,6 +35,8 @@ export const checkSip: CheckFn = withRedaction(async (target, options, signal) =
   return new Promise((resolve) => {
     let status: string | undefined;
     let pending = '';
+    // A line longer than this is not the answer: failing keeps an endless one from filling memory.
+    const maxLine = 1024 * 1024;
     const { finish, onClose } = firstVerdict(signal,
       () => (status ? `timed out reading the headers after ${JSON.stringify(status)}` : 'timed out'),
       (up, why) => resolve(result(elapsed, up, `${where}: ${why}`)));
@@ -54,6 +56,7 @@ export const checkSip: CheckFn = withRedaction(async (target, options, signal) =
           if (!/^SIP\/2.0 200 OK/.test(line)) return finish(false, `reply ${JSON.stringify(line.slice(0, 80))}`);
         }
       }
+      if (pending.length > maxLine) return finish(false, `a line of more than ${maxLine} bytes`);
       if (eof) finish(Boolean(status), status ?? 'closed without a reply');
     };
     const login = options.login ?? '';

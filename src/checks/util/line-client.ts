@@ -16,14 +16,26 @@ export interface LineClientOptions {
 }
 
 export class LineClient {
+  /** A banner server sending more than this without the reply awaited is not one; failing at
+   * once keeps an endless answer from filling memory until the deadline. */
+  static readonly MAX_RECEIVED = 1024 * 1024;
   private buffer = '';
+  private received = 0;
   private waiters: Array<{ resolve: (line: string) => void; reject: (err: Error) => void }> = [];
   private ended: Error | null = null;
   private readonly onAbort = () => this.fail(new Error('timed out'));
 
   private constructor(private socket: net.Socket, private readonly signal: AbortSignal) {
     socket.setEncoding('latin1');
-    socket.on('data', (chunk: string) => { this.buffer += chunk; this.drain(); });
+    socket.on('data', (chunk: string) => {
+      this.received += chunk.length;
+      if (this.received > LineClient.MAX_RECEIVED) {
+        this.fail(new Error(`more than ${LineClient.MAX_RECEIVED} bytes from the server`));
+        return;
+      }
+      this.buffer += chunk;
+      this.drain();
+    });
     socket.on('error', (err) => this.fail(err));
     socket.on('close', () => this.fail(new Error('connection closed by server')));
     signal.addEventListener('abort', this.onAbort, { once: true });
