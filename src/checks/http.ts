@@ -142,8 +142,14 @@ export const checkHttp: CheckFn = withRedaction(async (target, options, signal) 
       const secure = !plan.proxy && url.protocol === 'https:';
       const path = `${url.pathname}${url.search}`;
       const request: https.RequestOptions = plan.proxy
-        ? { host: plan.proxy.host, port: plan.proxy.port, path: `${url.protocol}//${url.host}${path}`, method, headers, createConnection: plainConnection }
-        : { host: bareHost(url.hostname), port: url.port || (secure ? 443 : 80), path, method, headers, createConnection: secure ? tlsConnection(options.tlsVerify) : plainConnection };
+        ? {
+          host: plan.proxy.host, port: plan.proxy.port, path: `${url.protocol}//${url.host}${path}`, method, headers,
+          createConnection: plainConnection,
+        }
+        : {
+          host: bareHost(url.hostname), port: url.port || (secure ? 443 : 80), path, method, headers,
+          createConnection: secure ? tlsConnection(options.tlsVerify) : plainConnection,
+        };
       // SNI and the 'full' identity check use the name the request is for: virtualhost when it
       // is a name (first hop), else the URL's host name; none for an address (ldirectord sends none).
       if (secure) {

@@ -754,7 +754,8 @@ function parseRealFlags(line: number, address: string, family: Family, port: num
     // The kernel refuses a lower threshold above the upper one (0 = no upper limit counts as 0);
     // ldirectord logs such a real as added anyway. tslvs refuses it here.
     if (real.lowerThreshold > real.upperThreshold) {
-      fail(line, `Invalid real server thresholds: lower threshold l:${real.lowerThreshold} needs an upper threshold u:N with N >= ${real.lowerThreshold}`);
+      fail(line, `Invalid real server thresholds: lower threshold l:${real.lowerThreshold} `
+        + `needs an upper threshold u:N with N >= ${real.lowerThreshold}`);
     }
   }
   return real;
