@@ -2,6 +2,7 @@
 // "failed to send SMTP email message" / "failed to send email message". Only the server's
 // reply, the system error or the exit status: no message text, and Net::SMTP's path has no
 // credentials to leak (tslvs never authenticates).
+import { hostPort } from '../ipvs/keys.js';
 import { strerror, strerrorOf } from '../log/strerror.js';
 import { oneLine } from './mail-header.js';
 
@@ -24,7 +25,7 @@ interface SmtpError {
 
 /** `host:port` as operators write it (`[v6]:port` for IPv6). */
 export function smtpServerText(host: string, port: number): string {
-  return `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  return hostPort(host, port);
 }
 
 /** "SMTP server H:P: RCPT TO answered 550 …" / "…: connect: Connection refused" / "…: no complete session within 20 s". */

@@ -55,7 +55,9 @@ export const checkDns: CheckFn = withRedaction(async (target, options, signal) =
   const q = dnsQuestion(options.request);
   const tcp = target.virtual.protocol === 'tcp';
   const where = `DNS ${q.type} ${q.name} @${hostPort(target.address, target.port)}${tcp ? ' over TCP' : ''}`;
-  if (!options.receive) return result(elapsed, false, `${where}: no receive string configured (ldirectord never calls a dns real up without one)`);
+  if (!options.receive) {
+    return result(elapsed, false, `${where}: no receive string configured (ldirectord never calls a dns real up without one)`);
+  }
   const r = perlRegex(options.receive);
   if (!r.ok) return result(elapsed, false, `${where}: ${r.error}`);
   if (signal.aborted) return result(elapsed, false, `${where}: timed out`);

@@ -12,19 +12,18 @@
 // (exit/die/falling off the end behave the same: 0 up, die => 255 down).
 // Reads: timeoutMs (checktimeout), checkcommand.
 import { existsSync, statSync } from 'node:fs';
+import { bracketed } from '../ipvs/keys.js';
 import type { CheckFn, CheckTarget } from './types.js';
 import { result, startTimer, withRedaction } from './util/result.js';
 import { splitArgv } from './util/argv.js';
 import { describeOutcome, runBounded } from './util/process.js';
 
-const bracket = (a: string) => (a.includes(':') ? `[${a}]` : a);
-
 /** VIP VPORT RIP RPORT as ldirectord passes them. */
 export function externalArgs(target: CheckTarget): string[] {
   const v = target.virtual;
-  const vip = v.protocol === 'fwm' || v.address === undefined ? String(v.fwmark ?? '') : bracket(v.address);
+  const vip = v.protocol === 'fwm' || v.address === undefined ? String(v.fwmark ?? '') : bracketed(v.address);
   const vport = v.protocol === 'fwm' ? '0' : String(v.port ?? 0);
-  return [vip, vport, bracket(target.address), String(target.realPort)];
+  return [vip, vport, bracketed(target.address), String(target.realPort)];
 }
 
 function commandArgv(command: string): string[] {

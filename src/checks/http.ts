@@ -23,6 +23,7 @@ import http, { STATUS_CODES } from 'node:http';
 import https from 'node:https';
 import net, { isIP } from 'node:net';
 import tls from 'node:tls';
+import { bracketed } from '../ipvs/keys.js';
 import type { CheckFn, CheckOptions, CheckTarget } from './types.js';
 import { describeError, hostPort, result, startTimer, withRedaction } from './util/result.js';
 import { redact } from '../log/redact.js';
@@ -131,7 +132,7 @@ export const checkHttp: CheckFn = withRedaction(async (target, options, signal) 
       // Host: virtualhost, else the address without port, on the first hop only (LWP drops the
       // override on redirects); through a proxy, the proxied URL's host, as LWP sends it.
       if (plan.proxy) headers.host = url.host;
-      else if (hop === 0) headers.host = options.virtualhost || (target.address.includes(':') ? `[${target.address}]` : target.address);
+      else if (hop === 0) headers.host = options.virtualhost || bracketed(target.address);
       else headers.host = url.host;
       if (url.username || url.password) {
         const user = decodeURIComponent(url.username);
@@ -141,8 +142,14 @@ export const checkHttp: CheckFn = withRedaction(async (target, options, signal) 
       const secure = !plan.proxy && url.protocol === 'https:';
       const path = `${url.pathname}${url.search}`;
       const request: https.RequestOptions = plan.proxy
-        ? { host: plan.proxy.host, port: plan.proxy.port, path: `${url.protocol}//${url.host}${path}`, method, headers, createConnection: plainConnection }
-        : { host: bareHost(url.hostname), port: url.port || (secure ? 443 : 80), path, method, headers, createConnection: secure ? tlsConnection(options.tlsVerify) : plainConnection };
+        ? {
+          host: plan.proxy.host, port: plan.proxy.port, path: `${url.protocol}//${url.host}${path}`, method, headers,
+          createConnection: plainConnection,
+        }
+        : {
+          host: bareHost(url.hostname), port: url.port || (secure ? 443 : 80), path, method, headers,
+          createConnection: secure ? tlsConnection(options.tlsVerify) : plainConnection,
+        };
       // SNI and the 'full' identity check use the name the request is for: virtualhost when it
       // is a name (first hop), else the URL's host name; none for an address (ldirectord sends none).
       if (secure) {

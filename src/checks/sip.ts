@@ -14,9 +14,8 @@ import { describeError, hostPort, result, startTimer, withRedaction } from './ut
 import { firstVerdict } from './util/deadline.js';
 
 export function sipOptionsRequest(login: string, localAddress: string, localPort: number): string {
-  const local = localAddress.includes(':') ? `[${localAddress}]` : localAddress;
   return `OPTIONS sip:${login} SIP/2.0\r\n`
-    + `Via: SIP/2.0/UDP ${local}:${localPort};branch=z9hG4bKhjhs8ass877\r\n`
+    + `Via: SIP/2.0/UDP ${hostPort(localAddress, localPort)};branch=z9hG4bKhjhs8ass877\r\n`
     + 'Max-Forwards: 70\r\n'
     + `To: <sip:${login}>\r\n`
     + `From: <sip:${login}>;tag=1928301774\r\n`

@@ -9,6 +9,7 @@ import { firstDigits, perl, perlTrue } from './perl.js';
 import type { NameResolver } from './resolve.js';
 import { EMAIL_STATUSES } from './model.js';
 import { intToIp, ipToInt, isIPv6Literal, portToService, virtualIdOf } from './ids.js';
+import { hostPort } from '../ipvs/keys.js';
 import type { EmailStatus, Family, Fallback, Forward, GlobalConfig } from './model.js';
 import { SERVICE_NAMES } from '../checks/types.js';
 import type { CheckType, ServiceName } from '../checks/types.js';
@@ -342,17 +343,17 @@ export class ConfigParser {
   ): Promise<{ lineNo: number; endedAt: number | undefined }> {
     const family: Family = vm[1] !== undefined ? 6 : 4;
     const vattr = vm[2]!;
-    let ipPort: { host: string; port: string; bracketed: boolean } | undefined;
+    let ipPort: { host: string; port: string } | undefined;
     let fwm: string | undefined;
     let m: RegExpExecArray | null;
-    if (family === 4 && (m = RE.vV4.exec(vattr))) ipPort = { host: m[1]!, port: m[2]!, bracketed: false };
-    else if ((m = RE.vHost.exec(vattr))) ipPort = { host: m[1]!, port: m[2]!, bracketed: false };
+    if (family === 4 && (m = RE.vV4.exec(vattr))) ipPort = { host: m[1]!, port: m[2]! };
+    else if ((m = RE.vHost.exec(vattr))) ipPort = { host: m[1]!, port: m[2]! };
     else if ((m = RE.vFwm.exec(vattr))) fwm = m[1]!;
     else if ((m = RE.vV6.exec(vattr)) && family === 4) {
       fail(headerLine, 'cannot specify an IPv6 address here. please use "virtual6" instead.');
     } else if (m && family === 6) {
       if (!isIPv6Literal(m[1]!)) fail(headerLine, 'invalid ipv6 address for virtual server');
-      ipPort = { host: m[1]!, port: m[2]!, bracketed: true };
+      ipPort = { host: m[1]!, port: m[2]! };
     } else {
       fail(headerLine, 'invalid address for virtual server');
     }
@@ -572,9 +573,10 @@ export class ConfigParser {
   }
 
   /** _ld_read_config_virtual_resolve() via ld_gethostservbyname() */
-  private async resolveVirtual(line: number, v: RawVirtual, ipPort: { host: string; port: string; bracketed: boolean } | undefined): Promise<void> {
+  private async resolveVirtual(line: number, v: RawVirtual, ipPort: { host: string; port: string } | undefined): Promise<void> {
     if (!ipPort) return;
-    const text = ipPort.bracketed ? `[${ipPort.host}]:${ipPort.port}` : `${ipPort.host}:${ipPort.port}`;
+    // Brackets exactly where the config had them: only vV6's literal holds a ':'.
+    const text = hostPort(ipPort.host, ipPort.port);
     const pm = RE.hostServPort.exec(text)!;
     const address = await this.host(text.slice(0, pm.index), v.family);
     const port = pm[2] === undefined ? undefined : this.service(pm[2], v.protocol);
@@ -752,7 +754,8 @@ function parseRealFlags(line: number, address: string, family: Family, port: num
     // The kernel refuses a lower threshold above the upper one (0 = no upper limit counts as 0);
     // ldirectord logs such a real as added anyway. tslvs refuses it here.
     if (real.lowerThreshold > real.upperThreshold) {
-      fail(line, `Invalid real server thresholds: lower threshold l:${real.lowerThreshold} needs an upper threshold u:N with N >= ${real.lowerThreshold}`);
+      fail(line, `Invalid real server thresholds: lower threshold l:${real.lowerThreshold} `
+        + `needs an upper threshold u:N with N >= ${real.lowerThreshold}`);
     }
   }
   return real;

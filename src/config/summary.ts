@@ -22,8 +22,11 @@ function yn(b: boolean): string {
 function checkText(v: VirtualService): string {
   switch (v.checktype) {
     case 'negotiate': return `negotiate ${v.service} (timeout ${v.negotiatetimeout}s)`;
-    case 'combined': return `combined: ${v.combinedConnects} connect checks (timeout ${v.checktimeout}s), then negotiate ${v.service} (timeout ${v.negotiatetimeout}s)`;
-    case 'connect': return v.protocol === 'udp' ? `connect, as ping for udp (timeout ${v.checktimeout}s)` : `connect (timeout ${v.checktimeout}s)`;
+    case 'combined': return `combined: ${v.combinedConnects} connect checks (timeout ${v.checktimeout}s), `
+      + `then negotiate ${v.service} (timeout ${v.negotiatetimeout}s)`;
+    case 'connect': return v.protocol === 'udp'
+      ? `connect, as ping for udp (timeout ${v.checktimeout}s)`
+      : `connect (timeout ${v.checktimeout}s)`;
     case 'ping': return `ping, ${v.checkcount} echo request(s) (timeout ${v.checktimeout}s)`;
     case 'external':
     case 'external-perl': return `${v.checktype} ${JSON.stringify(v.checkcommand)} (timeout ${v.checktimeout}s)`;
@@ -50,8 +53,10 @@ export function summarize(config: Config, paint: Paint = plainPaint): string {
   out.push(paint.heading(`${config.path}: OK, ${config.virtuals.length} virtual service(s), ${reals} real server(s)`));
   out.push('');
   out.push(paint.heading('Global'));
-  out.push(`  checkinterval ${g.checkinterval}s  checktimeout ${g.checktimeout ?? '-'}  negotiatetimeout ${g.negotiatetimeout ?? '-'}  failurecount ${g.failurecount}`);
-  out.push(`  fork ${yn(g.fork)}  supervised ${yn(g.supervised)}  autoreload ${yn(g.autoreload)}  quiescent ${yn(g.quiescent)}  readdquiescent ${yn(g.readdquiescent)}  cleanstop ${yn(g.cleanstop)}`);
+  out.push(`  checkinterval ${g.checkinterval}s  checktimeout ${g.checktimeout ?? '-'}  `
+    + `negotiatetimeout ${g.negotiatetimeout ?? '-'}  failurecount ${g.failurecount}`);
+  out.push(`  fork ${yn(g.fork)}  supervised ${yn(g.supervised)}  autoreload ${yn(g.autoreload)}  `
+    + `quiescent ${yn(g.quiescent)}  readdquiescent ${yn(g.readdquiescent)}  cleanstop ${yn(g.cleanstop)}`);
   out.push(`  logfile ${g.logfile}${g.logfile.startsWith('/') ? '' : ' (syslog facility)'}`);
   if (g.fallback) out.push(`  fallback ${fallbackText(g.fallback.tcp)}`);
   if (g.fallback6) out.push(`  fallback6 ${fallbackText(g.fallback6.tcp)}`);
@@ -62,14 +67,17 @@ export function summarize(config: Config, paint: Paint = plainPaint): string {
   if (g.execute.length) out.push(`  execute ${g.execute.join(' ')}`);
   for (const v of config.virtuals) {
     out.push('');
-    const what = v.protocol === 'fwm' ? `fwmark ${v.fwmark}${v.family === 6 ? ' (IPv6)' : ''}` : `${v.protocol} ${hostPort(v.address ?? '', v.port)}`;
+    const what = v.protocol === 'fwm'
+      ? `fwmark ${v.fwmark}${v.family === 6 ? ' (IPv6)' : ''}`
+      : `${v.protocol} ${hostPort(v.address ?? '', v.port)}`;
     out.push(paint.heading(`Virtual ${what}`) + paint.dim(`  (${v.id}, line ${v.line})`));
     const sched = [`scheduler ${v.scheduler}`];
     if (v.schedflags) sched.push(`flags ${v.schedflags}`);
     if (v.persistent !== undefined) sched.push(`persistent ${v.persistent}s${v.netmask ? ` mask ${v.netmask}` : ''}`);
     if (v.ops) sched.push('one-packet scheduling');
     out.push(`  ${sched.join('  ')}`);
-    out.push(`  check ${checkText(v)}, every ${v.checkinterval}s, failurecount ${v.failurecount}${v.checkport ? `, port ${v.checkport}` : ''}`);
+    out.push(`  check ${checkText(v)}, every ${v.checkinterval}s, failurecount ${v.failurecount}`
+      + `${v.checkport ? `, port ${v.checkport}` : ''}`);
     const creds: string[] = [];
     if (v.login) creds.push(`login ${v.login}`);
     if (v.passwd) creds.push(`passwd ${v.passwd}`);

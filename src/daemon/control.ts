@@ -227,7 +227,9 @@ function makeDaemon(o: ControlOptions, config: Config, logger: Logger, pidFile: 
     },
     monitor: {
       // The check's own words go into the line (ldirectord writes a few fixed texts or "-").
-      record: (virtual, real, state, message) => { if (virtual.monitorfile) monitor.write(virtual.monitorfile, monitor.line(real.ldirectordId, state, message)); },
+      record: (virtual, real, state, message) => {
+        if (virtual.monitorfile) monitor.write(virtual.monitorfile, monitor.line(real.ldirectordId, state, message));
+      },
       flush: () => monitor.flush(),
     },
     ...(pidFile ? { pidFile } : {}),

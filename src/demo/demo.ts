@@ -47,7 +47,9 @@ export async function runDemo(opts: DemoOptions = {}): Promise<number> {
     return 1;
   }
   const backend = simBackend();
-  const logger = createLogger({ logfile: config.global.logfile, supervised: !opts.debug, debug: Boolean(opts.debug), cfgname: 'demo.cf', stdout: write });
+  const logger = createLogger({
+    logfile: config.global.logfile, supervised: !opts.debug, debug: Boolean(opts.debug), cfgname: 'demo.cf', stdout: write,
+  });
   write(`tslvs demo: ${DEMO_CONFIG}\n`
     + `  real servers on ${servers.map((s) => `127.0.0.1:${s.port}`).join(', ')}; the second one fails and recovers in a loop.\n`
     + '  The IPVS table is simulated (nothing touches the kernel). Ctrl-C stops (cleanstop purges the table).\n\n');

@@ -159,7 +159,8 @@ function postcondition(op: IpvsOp, table: Table): string | null {
       if (w.forwarding === 'Tunnel') {
         const wt = w.tunnel ?? { type: 'ipip' as const };
         const rt = r.tunnel ?? { type: 'ipip' as const };
-        const norm = (t: typeof wt): string => `${t.type}/${t.type === 'gue' ? t.port : '-'}/${t.type === 'ipip' ? '-' : (t.csum ?? 'nocsum')}`;
+        const norm = (t: typeof wt): string =>
+          `${t.type}/${t.type === 'gue' ? t.port : '-'}/${t.type === 'ipip' ? '-' : (t.csum ?? 'nocsum')}`;
         if (norm(wt) !== norm(rt)) diffs.push(`tunnel ${norm(rt)} (wanted ${norm(wt)})`);
       }
       return diffs.length ? diffs.join(', ') : null;
@@ -379,7 +380,8 @@ export interface IpvsadmBackendOptions extends BackendOptions {
 
 class MissingRunner implements Runner {
   async run(): Promise<RunOutcome> {
-    return { ok: false, error: 'Can not find ipvsadm (looked at $TSLVS_IPVSADM, /sbin/ipvsadm, /usr/sbin/ipvsadm)', stdout: '', stderr: '', exitCode: null };
+    const error = 'Can not find ipvsadm (looked at $TSLVS_IPVSADM, /sbin/ipvsadm, /usr/sbin/ipvsadm)';
+    return { ok: false, error, stdout: '', stderr: '', exitCode: null };
   }
 }
 

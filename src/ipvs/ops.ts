@@ -66,7 +66,9 @@ export function validateOp(op: IpvsOp): string | null {
       if (!isInt(r.weight, 0, INT_MAX)) return `bad weight ${r.weight}`;
       if (r.upperThreshold !== undefined && !isInt(r.upperThreshold, 0, INT_MAX)) return `bad upper threshold ${r.upperThreshold}`;
       if (r.lowerThreshold !== undefined && !isInt(r.lowerThreshold, 0, INT_MAX)) return `bad lower threshold ${r.lowerThreshold}`;
-      if (af !== serviceFamily(op.service) && r.forwarding !== 'Tunnel') return 'a real of the other address family needs tunnel forwarding';
+      if (af !== serviceFamily(op.service) && r.forwarding !== 'Tunnel') {
+        return 'a real of the other address family needs tunnel forwarding';
+      }
       if (r.tunnel) {
         if (r.forwarding !== 'Tunnel') return 'tunnel settings need tunnel forwarding';
         if (!['ipip', 'gue', 'gre'].includes(r.tunnel.type)) return `bad tunnel type ${String(r.tunnel.type)}`;

@@ -7,9 +7,12 @@
 //              its ld_log calls ld_debug(2, …) first; tslvs drops that echo, docs/COMPATIBILITY.md)
 //   syslog     `logfile=` without a leading "/" names a facility; ident "ldirectord", with pid
 // Writes are queued so lines keep their order without blocking the event loop.
+// The last guard: every line (log and debug) goes through redact(), and a CR/LF inside it (from a
+// config value, a server's reply) becomes a space, so no message can forge a second line.
 import { execa } from 'execa';
 import { ctime } from './ctime.js';
 import { fileSink } from './file-sink.js';
+import { redact } from './redact.js';
 
 export interface LogOptions {
   /** `logfile=` value: an absolute path, or a syslog facility. */
@@ -37,6 +40,8 @@ export interface Logger {
 }
 
 const chomp = (s: string) => s.replace(/\n$/, '');
+/** ld_log()'s chomp, then one line: redacted, each run of CR/LF inside it turned into a space. */
+const oneLine = (s: string) => redact(chomp(s)).replace(/[\r\n]+/g, ' ');
 
 export function createLogger(opts: LogOptions): Logger {
   const pid = opts.pid ?? process.pid;
@@ -48,7 +53,7 @@ export function createLogger(opts: LogOptions): Logger {
   const enqueue = (job: () => Promise<void>) => { queue = queue.then(job, job); };
 
   const debug = (priority: number, message: string) => {
-    if (debugLevel >= priority) stderr(`DEBUG${priority}: ${chomp(message)}\n`);
+    if (debugLevel >= priority) stderr(`DEBUG${priority}: ${oneLine(message)}\n`);
   };
 
   let write: (message: string) => void;
@@ -87,7 +92,7 @@ export function createLogger(opts: LogOptions): Logger {
 
   return {
     log(message) {
-      write(chomp(message));
+      write(oneLine(message));
     },
     debug,
     flush: () => queue,

@@ -32,7 +32,9 @@ export function redact(text: string, secrets: ReadonlyArray<string | undefined> 
   let out = text;
   // Most texts have nothing to hide: skip the regexes unless they can match.
   if (out.includes('@')) out = out.replace(URL_PASSWORD, `$1${TEXT_MASK}$2`);
-  if (out.includes('=')) out = out.replace(ASSIGNMENT, (all, key: string, eq: string) => (SECRET_NAME.test(key) ? `${key}${eq}${TEXT_MASK}` : all));
+  if (out.includes('=')) {
+    out = out.replace(ASSIGNMENT, (all, key: string, eq: string) => (SECRET_NAME.test(key) ? `${key}${eq}${TEXT_MASK}` : all));
+  }
   for (const s of secrets) {
     if (!s) continue;
     for (const form of forms(s)) out = out.split(form).join(TEXT_MASK);

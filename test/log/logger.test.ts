@@ -154,3 +154,43 @@ describe('a log file that cannot be written for a while', () => {
     ]);
   });
 });
+
+describe('the last guard: one message is one line, with no secret in it', () => {
+  // A CR/LF from a config value (an emailalert subject, a request string) would otherwise write a
+  // second, forged line; a URL password or passwd=… that slipped past a caller is masked here.
+  const forged = 'emailalert: Subject\r\n[Sun Nov  1 09:05:03 2026|x|1] Restored real server: 6.6.6.6:80\n\nend\n';
+  const oneLine = 'emailalert: Subject [Sun Nov  1 09:05:03 2026|x|1] Restored real server: 6.6.6.6:80 end';
+  const secret = 'Deactivated http://u:hunter2@127.0.0.1/ passwd=hunter2';
+  const masked = 'Deactivated http://u:***@127.0.0.1/ passwd=***';
+
+  test('supervised and -d: CR/LF runs become one space, the trailing newline is the logger\'s own', () => {
+    let out = '';
+    let err = '';
+    const sup = createLogger({ logfile: '/unused', supervised: true, debug: false, cfgname: 'x', now: fixed, stdout: (t) => { out += t; } });
+    sup.log(forged);
+    sup.log(secret);
+    expect(out).toBe(`[Sun Nov  1 09:05:03 2026] ${oneLine}\n[Sun Nov  1 09:05:03 2026] ${masked}\n`);
+    const dbg = createLogger({ logfile: '/unused', supervised: true, debug: true, cfgname: 'x', stderr: (t) => { err += t; } });
+    dbg.log(forged);
+    dbg.debug(2, `email alert: ${secret}\r\nsecond`);
+    expect(err).toBe(`${oneLine}\nDEBUG2: email alert: ${masked} second\n`);
+  });
+
+  test('log file and syslog: one line each, redacted', async () => {
+    const file = path.join(dir, 'guard.log');
+    const log = createLogger({ logfile: file, supervised: false, debug: false, cfgname: 'x', pid: 1, now: fixed });
+    log.log(forged);
+    log.log(secret);
+    await log.flush();
+    expect(fs.readFileSync(file, 'latin1')).toBe(`[Sun Nov  1 09:05:03 2026|x|1] ${oneLine}\n[Sun Nov  1 09:05:03 2026|x|1] ${masked}\n`);
+    const recorder = path.join(dir, 'fake-logger-guard');
+    const record = path.join(dir, 'logger-argv-guard');
+    fs.writeFileSync(recorder, `#!/bin/sh\nprintf '%s|' "$@" >> ${record}\necho >> ${record}\n`, { mode: 0o755 });
+    const sys = createLogger({ logfile: 'local0', supervised: false, debug: false, cfgname: 'x', pid: 99, loggerCommand: recorder });
+    sys.log(forged);
+    sys.log(secret);
+    await sys.flush();
+    expect(fs.readFileSync(record, 'utf8')).toBe(
+      `-t|ldirectord|--id=99|-p|local0.info|--|${oneLine}|\n-t|ldirectord|--id=99|-p|local0.info|--|${masked}|\n`);
+  });
+});

@@ -6,7 +6,9 @@ import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 
 const TYPES = { A: 1, PTR: 12 } as const;
-const RCODES: Record<number, string> = { 1: 'format error', 2: 'server failure', 3: 'no such name (NXDOMAIN)', 4: 'not implemented', 5: 'query refused' };
+const RCODES: Record<number, string> = {
+  1: 'format error', 2: 'server failure', 3: 'no such name (NXDOMAIN)', 4: 'not implemented', 5: 'query refused',
+};
 
 export class DnsError extends Error {}
 

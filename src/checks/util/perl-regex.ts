@@ -23,7 +23,8 @@ export function perlRegex(pattern: string): PerlRegexResult {
   try {
     return { ok: true, re: new RegExp(...translate(pattern)) };
   } catch (err) {
-    return { ok: false, error: `invalid receive regex /${pattern}/: ${(err as Error).message.replace(/^Invalid regular expression: /, '')}` };
+    const why = (err as Error).message.replace(/^Invalid regular expression: /, '');
+    return { ok: false, error: `invalid receive regex /${pattern}/: ${why}` };
   }
 }
 

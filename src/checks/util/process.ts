@@ -45,7 +45,9 @@ export function runBounded(file: string, args: string[], signal: AbortSignal): P
     };
     if (signal.aborted) { onAbort(); return; }
     signal.addEventListener('abort', onAbort, { once: true });
-    child.once('error', (err: NodeJS.ErrnoException) => finish({ kind: 'error', error: err.code === 'ENOENT' ? `${file}: not found` : err.message }));
+    child.once('error', (err: NodeJS.ErrnoException) => {
+      finish({ kind: 'error', error: err.code === 'ENOENT' ? `${file}: not found` : err.message });
+    });
     child.once('exit', (code, sig) => {
       // The command is done; helpers it left behind in its group go too.
       killGroup('SIGKILL');

@@ -45,7 +45,5 @@ export function describeError(err: unknown, signal: AbortSignal): string {
   return String(err);
 }
 
-/** "127.0.0.1:80" or "[::1]:80". */
-export function hostPort(address: string, port: number): string {
-  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
-}
+/** "127.0.0.1:80" or "[::1]:80": the one IPv6 bracketing, ipvs/keys.ts's, for every check's message. */
+export { hostPort } from '../../ipvs/keys.js';

@@ -369,7 +369,9 @@ Daemon Options:
 // ---------------------------------------------------------------------------------------
 // Name lookups from files only (/etc/hosts, /etc/services): the stand-in never uses DNS.
 
-export function fileNames(hostsPath = '/etc/hosts', servicesPath = '/etc/services'): Names & { hostByName(n: string): string | null; portByName(n: string, p: KProto): number | null } {
+export function fileNames(
+  hostsPath = '/etc/hosts', servicesPath = '/etc/services',
+): Names & { hostByName(n: string): string | null; portByName(n: string, p: KProto): number | null } {
   let hosts: [string, string[]][] | null = null;
   let services: [string, number, string, string[]][] | null = null;
   const loadHosts = (): [string, string[]][] => {
@@ -794,7 +796,8 @@ export class Ipvsadm {
           this.err += 'No such service\n';
           throw new Exit(1);
         }
-        this.out += titleLines(format) + printService(s, { format, numeric: fmt.numeric, exact: fmt.exact, nosort: fmt.nosort, names: this.names });
+        this.out += titleLines(format)
+          + printService(s, { format, numeric: fmt.numeric, exact: fmt.exact, nosort: fmt.nosort, names: this.names });
       } else if (options.has('timeout')) {
         const t = this.table.state.timeouts;
         this.out += `Timeout (tcp tcpfin udp): ${t.tcp} ${t.tcpfin} ${t.udp}\n`;
@@ -908,6 +911,8 @@ export class Ipvsadm {
 
 /** Convenience: run one invocation against a table. */
 export function runIpvsadm(table: KernelTable, args: string[], ctx: Partial<CliContext> = {}): CliResult {
-  const cli = new Ipvsadm(table, { argv0: ctx.argv0 ?? 'ipvsadm', stdin: ctx.stdin ?? (() => ''), ...(ctx.names ? { names: ctx.names } : {}) });
+  const cli = new Ipvsadm(table, {
+    argv0: ctx.argv0 ?? 'ipvsadm', stdin: ctx.stdin ?? (() => ''), ...(ctx.names ? { names: ctx.names } : {}),
+  });
   return cli.run(args);
 }

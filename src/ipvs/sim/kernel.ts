@@ -380,16 +380,20 @@ export function printService(s: KService, o: PrintOptions): string {
         out += `  -> ${dn.padEnd(28)}${[0, 0, 0, 0, 0].map((n) => largenum(n, o.exact)).join('')}\n`;
         break;
       case 'rate':
-        out += `  -> ${dn.padEnd(28)} ${'0'.padStart(8)} ${'0'.padStart(8)} ${'0'.padStart(8)}${largenum(0, o.exact)}${largenum(0, o.exact)}\n`;
+        out += `  -> ${dn.padEnd(28)} ${'0'.padStart(8)} ${'0'.padStart(8)} ${'0'.padStart(8)}`
+          + `${largenum(0, o.exact)}${largenum(0, o.exact)}\n`;
         break;
       case 'thresholds':
-        out += `  -> ${dn.padEnd(28)} ${String(d.u).padEnd(10)} ${String(d.l).padEnd(10)} ${String(d.active).padEnd(10)} ${String(d.inactive).padEnd(10)}\n`;
+        out += `  -> ${dn.padEnd(28)} ${String(d.u).padEnd(10)} ${String(d.l).padEnd(10)} `
+          + `${String(d.active).padEnd(10)} ${String(d.inactive).padEnd(10)}\n`;
         break;
       case 'persistent-conn':
-        out += `  -> ${dn.padEnd(28)} ${String(d.weight).padEnd(9)} ${'0'.padEnd(11)} ${String(d.active).padEnd(10)} ${String(d.inactive).padEnd(10)}\n`;
+        out += `  -> ${dn.padEnd(28)} ${String(d.weight).padEnd(9)} ${'0'.padEnd(11)} `
+          + `${String(d.active).padEnd(10)} ${String(d.inactive).padEnd(10)}\n`;
         break;
       default:
-        out += `  -> ${dn.padEnd(28)} ${FWD_NAME[d.fwd].padEnd(7)} ${String(d.weight).padEnd(6)} ${String(d.active).padEnd(10)} ${String(d.inactive).padEnd(10)}\n`;
+        out += `  -> ${dn.padEnd(28)} ${FWD_NAME[d.fwd].padEnd(7)} ${String(d.weight).padEnd(6)} `
+          + `${String(d.active).padEnd(10)} ${String(d.inactive).padEnd(10)}\n`;
     }
   }
   return out;

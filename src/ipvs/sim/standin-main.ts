@@ -103,7 +103,8 @@ function main(): number {
     appendFileSync(logPath, JSON.stringify(entry) + '\n');
   };
   if (!statePath) {
-    process.stderr.write('Can\'t initialize ipvs: Protocol not available\nAre you sure that IP Virtual Server is built in the kernel or as module?\n');
+    process.stderr.write('Can\'t initialize ipvs: Protocol not available\n'
+      + 'Are you sure that IP Virtual Server is built in the kernel or as module?\n');
     logExec(2);
     return 2;
   }
