@@ -12,6 +12,7 @@ import type { CheckFn } from './types.js';
 import { describeError, hostPort, result, startTimer, withRedaction } from './util/result.js';
 import { perlRegex } from './util/perl-regex.js';
 import { firstVerdict } from './util/deadline.js';
+import { LineBuffer, MAX_LINE } from './util/lines.js';
 
 /** The bytes ldirectord sends for a request string. */
 export function simpletcpPayload(request: string | undefined): string {
@@ -32,32 +33,25 @@ export const checkSimpletcp: CheckFn = withRedaction(async (target, options, sig
   const payload = Buffer.from(simpletcpPayload(options.request), 'latin1');
 
   return new Promise((resolve) => {
-    let pending = '';
+    const buffer = new LineBuffer();
     let lines = 0;
-    // A line longer than this is not the answer: failing keeps an endless one from filling memory.
-    const maxLine = 1024 * 1024;
     const { finish, onClose } = firstVerdict(signal,
       () => (lines ? `timed out after ${lines} line(s) without a match for /${options.receive}/` : 'timed out'),
       (up, why) => resolve(result(elapsed, up, `${where}: ${why}`)));
-    // Lines as Perl's readline yields them: each with its "\n", the last one possibly without.
+    const received = (line: string) => finish(true, `received ${JSON.stringify(line.trimEnd().slice(0, 80))}`);
     const feed = (text: string, eof: boolean) => {
-      pending += text;
-      for (;;) {
-        const nl = pending.indexOf('\n');
-        if (nl < 0) break;
-        const line = pending.slice(0, nl + 1);
-        pending = pending.slice(nl + 1);
+      for (const line of buffer.push(text)) {
         lines++;
-        if (match(line)) return finish(true, `received ${JSON.stringify(line.trimEnd().slice(0, 80))}`);
+        if (match(line)) return received(line);
       }
-      if (pending.length > maxLine) return finish(false, `a line of more than ${maxLine} bytes without a match`);
-      if (eof && pending) {
-        const line = pending;
-        pending = '';
+      if (buffer.overflowed) return finish(false, `a line of more than ${MAX_LINE} bytes without a match`);
+      if (!eof) return;
+      const last = buffer.rest();
+      if (last) {
         lines++;
-        if (match(line)) return finish(true, `received ${JSON.stringify(line.trimEnd().slice(0, 80))}`);
+        if (match(last)) return received(last);
       }
-      if (eof) finish(false, lines ? `no line matched /${options.receive}/ (${lines} line(s))` : 'closed without a reply');
+      finish(false, lines ? `no line matched /${options.receive}/ (${lines} line(s))` : 'closed without a reply');
     };
 
     if (udp) {

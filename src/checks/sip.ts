@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import type { CheckFn } from './types.js';
 import { describeError, hostPort, result, startTimer, withRedaction } from './util/result.js';
 import { firstVerdict } from './util/deadline.js';
+import { LineBuffer, MAX_LINE } from './util/lines.js';
 
 export function sipOptionsRequest(login: string, localAddress: string, localPort: number): string {
   return `OPTIONS sip:${login} SIP/2.0\r\n`
@@ -33,20 +34,14 @@ export const checkSip: CheckFn = withRedaction(async (target, options, signal) =
   if (signal.aborted) return result(elapsed, false, `${where}: timed out`);
   return new Promise((resolve) => {
     let status: string | undefined;
-    let pending = '';
-    // A line longer than this is not the answer: failing keeps an endless one from filling memory.
-    const maxLine = 1024 * 1024;
+    const buffer = new LineBuffer();
     const { finish, onClose } = firstVerdict(signal,
       () => (status ? `timed out reading the headers after ${JSON.stringify(status)}` : 'timed out'),
       (up, why) => resolve(result(elapsed, up, `${where}: ${why}`)));
     // Lines with "\n" then "\r" chomped, as ldirectord reads them.
     const feed = (text: string, eof: boolean) => {
-      pending += text;
-      for (;;) {
-        const nl = pending.indexOf('\n');
-        if (nl < 0) break;
-        const line = pending.slice(0, nl).replace(/\r$/, '');
-        pending = pending.slice(nl + 1);
+      for (const raw of buffer.push(text)) {
+        const line = raw.slice(0, -1).replace(/\r$/, '');
         if (line === '') {
           return status ? finish(true, status) : finish(false, 'empty reply');
         }
@@ -55,8 +50,11 @@ export const checkSip: CheckFn = withRedaction(async (target, options, signal) =
           if (!/^SIP\/2.0 200 OK/.test(line)) return finish(false, `reply ${JSON.stringify(line.slice(0, 80))}`);
         }
       }
-      if (pending.length > maxLine) return finish(false, `a line of more than ${maxLine} bytes`);
-      if (eof) finish(Boolean(status), status ?? 'closed without a reply');
+      if (buffer.overflowed) return finish(false, `a line of more than ${MAX_LINE} bytes`);
+      if (eof) {
+        buffer.rest();
+        finish(Boolean(status), status ?? 'closed without a reply');
+      }
     };
     const login = options.login ?? '';
     if (udp) {
