@@ -6,10 +6,11 @@
 import type { Config, RealServer, VirtualService } from '../config/model.js';
 import { planProbe, probeKindFor } from '../checks/registry.js';
 import type { PlannedProbe } from '../checks/registry.js';
-import { desiredState, retiredServices } from '../desired/index.js';
-import type { RetiredService } from '../desired/index.js';
-import { initHealth, probeTasks, recordOutcomes, sharingIndex } from '../health/index.js';
+import { desiredState, openJoins, retiredServices, startJoins } from '../desired/index.js';
+import type { JoinKey, RetiredService } from '../desired/index.js';
+import { initHealth, probeTasks, realName, recordOutcomes, sharingIndex } from '../health/index.js';
 import type { HealthState, Outcome } from '../health/index.js';
+import { redact } from '../checks/util/a-redact.js';
 import { opArgs } from '../ipvs/ops.js';
 import type { ApplyResult, IpvsBackend, Table } from '../ipvs/types.js';
 import { reconcile, reconcileStop } from '../reconcile/index.js';
@@ -66,6 +67,10 @@ export class Director {
   private previous: Config | undefined;
   private fallbackStatus: Record<string, FallbackCommandStatus> = {};
   private tableError: string | undefined;
+  /** Reals not in the table at start/reload that have not settled yet (desired/build.ts). */
+  private joins: ReadonlySet<JoinKey> = new Set();
+  /** Ops that failed, by their ipvsadm arguments: the reason logged and how many tries so far. */
+  private readonly failing = new Map<string, { reason: string; tries: number }>();
   private abort = new AbortController();
   /** Each check identity's last probe duration: slow ones start first next round. */
   private readonly lastMs = new Map<string, number>();
@@ -84,6 +89,7 @@ export class Director {
   async start(): Promise<void> {
     const observed = await this.list();
     this.health = initHealth(this.config, observed);
+    this.joins = startJoins(this.config, this.health, observed);
     this.phase = 'start';
     if (observed) await this.sync(observed);
   }
@@ -96,6 +102,7 @@ export class Director {
     this.previous = this.config;
     this.health = initHealth(next, observed, this.health);
     this.config = next;
+    this.joins = startJoins(next, this.health, observed);
     this.phase = 'reload';
     if (observed) await this.sync(observed);
   }
@@ -138,6 +145,7 @@ export class Director {
         outcomes.push({ checkKey: t.checkKey, outcome: { kind: 'up', message: '' } });
       } else if (jobOf[i]! >= 0) {
         const r = results[jobOf[i]!]!;
+        if (!r.up) this.debugFailure(t.virtual, t.real, r.message);
         const probe = t.choice.kind === 'probe' && t.virtual.checktype === 'combined'
           ? { probe: t.choice.checktype === 'connect' ? 'connect' as const : 'negotiate' as const } : {};
         outcomes.push({ checkKey: t.checkKey, outcome: { kind: r.up ? 'up' : 'down', message: r.message, ...probe }, logged: true });
@@ -169,7 +177,7 @@ export class Director {
     this.status = 'stopping';
     const observed = await this.list();
     if (!observed) return;
-    const result = reconcileStop({ desired: desiredState(this.config, this.health, observed), observed, fallbackCommandStatus: this.fallbackStatus });
+    const result = reconcileStop({ desired: desiredState(this.config, this.health, observed, this.joins), observed, fallbackCommandStatus: this.fallbackStatus });
     await this.apply(result);
   }
 
@@ -215,7 +223,7 @@ export class Director {
   /** Reconcile against `observed`, apply, log, run fallback commands and alerts. */
   private async sync(observed: Table): Promise<ApplyResult | undefined> {
     const result = reconcile({
-      desired: desiredState(this.config, this.health, observed), observed, phase: this.phase,
+      desired: desiredState(this.config, this.health, observed, this.joins), observed, phase: this.phase,
       ...(this.lastSeen ? { lastSeen: this.lastSeen } : {}),
       retired: this.retired, fallbackCommandStatus: this.fallbackStatus,
     });
@@ -223,6 +231,7 @@ export class Director {
     for (const c of result.commands) this.deps.commands.push(c.command, c.args);
     this.fallbackStatus = result.fallbackCommandStatus;
     this.lastSeen = applied?.table ?? observed;
+    this.joins = openJoins(this.config, this.health, this.lastSeen, this.joins);
     this.phase = 'round';
     this.retired = [];
     this.previous = undefined;
@@ -232,20 +241,51 @@ export class Director {
   private async apply(result: ReconcileResult): Promise<ApplyResult | undefined> {
     if (result.ops.length === 0) return undefined;
     const applied = await this.deps.backend.apply(result.ops);
-    const failedLogged = new Set<number>();
+    const seen = new Set<number>();
+    const attempted = new Set<string>();
     for (const e of result.events) {
       const r = applied.results[e.op];
+      const args = opArgs(result.ops[e.op]!).join(' ');
+      attempted.add(args);
       if (r?.ok) {
+        this.failing.delete(args);
         this.deps.log(e.message);
         this.alert(e);
-      } else if (!failedLogged.has(e.op)) {
-        failedLogged.add(e.op);
-        const reason = r?.reason ?? applied.error ?? 'not applied';
-        this.deps.log(`Failed to apply "ipvsadm ${opArgs(result.ops[e.op]!).join(' ')}": ${reason} (not done: ${e.message}; will retry)`);
+      } else if (!seen.has(e.op)) {
+        seen.add(e.op);
+        this.failed(args, r?.reason ?? applied.error ?? 'not applied', e.message);
       }
     }
+    // An op no longer wanted (or that applied without a line) starts afresh if it fails again.
+    for (const args of [...this.failing.keys()]) if (!attempted.has(args)) this.failing.delete(args);
     for (const w of applied.stderr) this.deps.debug?.(2, `ipvsadm: ${w}`);
     return applied;
+  }
+
+  /**
+   * A failed op is logged once per distinct reason ("will retry": every round retries it); the
+   * retries are counted on the debug output only (the same line every round said nothing new).
+   */
+  private failed(args: string, reason: string, line: string): void {
+    const known = this.failing.get(args);
+    if (known && known.reason === reason) {
+      known.tries++;
+      this.deps.debug?.(2, `Failed to apply "ipvsadm ${args}": ${reason} (${known.tries} tries so far; still retrying)`);
+      return;
+    }
+    this.failing.set(args, { reason, tries: 1 });
+    this.deps.log(`Failed to apply "ipvsadm ${args}": ${reason} (not done: ${line}; will retry)`);
+  }
+
+  /** -d: why a check failed, in the check's own words, with the virtual's secrets masked. */
+  private debugFailure(virtual: VirtualService, real: RealServer, message: string): void {
+    if (!this.deps.debug) return;
+    this.deps.debug(2, `Check failed: ${realName(real)} (${virtual.id}): ${redact(message, [virtual.passwd, virtual.secret])}`);
+  }
+
+  /** Ops failing now, with their reason and tries (status data; the debug line shows the count). */
+  get failingOps(): ReadonlyMap<string, { readonly reason: string; readonly tries: number }> {
+    return this.failing;
   }
 
   private alert(e: TransitionEvent): void {
