@@ -59,11 +59,10 @@ export interface DirectorDeps {
 }
 
 /**
- * Outcomes that arrive within this window after a write was asked for go out in that write.
- * Measured (docs/PERFORMANCE.md): a burst of transitions from one cause (a switch port, a
- * maintenance file, a shared backend) reaches tslvs spread over a few ms of probe completions;
- * 25 ms folds them into one `ipvsadm -R` on this 2-core machine, while adding at most 25 ms to a
- * detection that is bounded by the checkinterval anyway.
+ * Outcomes that arrive within this window after a write was asked for go out in that write
+ * (docs/PERFORMANCE.md): checks that complete together (start-up, a maintenance file) finish
+ * within a few ms of each other here, and 25 ms adds at most 2.5 % of a 1-s interval to
+ * detection. The window is stretched to the previous write's duration (10,000 reals).
  */
 export const DEFAULT_SETTLE_MS = 25;
 
@@ -108,6 +107,7 @@ export class Director {
   private lock: Promise<unknown> = Promise.resolve();
   private dirty = false;
   private writing = false;
+  private lastWriteMs = 0;
   private writeTimer: ReturnType<typeof setTimeout> | undefined;
   private auditTimer: ReturnType<typeof setInterval> | undefined;
   private closed = false;
@@ -206,8 +206,17 @@ export class Director {
     if (this.auditTimer) this.armAudit();
   }
 
-  /** One run of one probe (the clock calls it when due): maintenance first, as _check_real. */
+  /** One run of one probe (the clock calls it when due). A probe that has nothing to report still counts as reported. */
   private async probeOnce(key: string): Promise<ProbeReport | undefined> {
+    try {
+      return await this.probeNow(key);
+    } finally {
+      if (this.awaitingFirst.delete(key)) this.settleFirst();
+    }
+  }
+
+  /** Maintenance first, as _check_real; then the check, or checktype=on's "up". */
+  private async probeNow(key: string): Promise<ProbeReport | undefined> {
     const t = this.perConfig().tasks.get(key);
     if (!t || this.closed) return undefined;
     const choice = probeChoice(t.virtual, this.health.reals[key]);
@@ -271,10 +280,12 @@ export class Director {
   private requestWrite(): void {
     this.dirty = true;
     if (this.writeTimer || this.writing || this.closed) return;
+    // A window at least as long as the last write took: in a storm of changes (start-up at
+    // 10,000 reals) writes take at most half of the daemon's time, the checks the rest.
     this.writeTimer = setTimeout(() => {
       this.writeTimer = undefined;
       void this.exclusive(() => this.write());
-    }, this.deps.settleMs ?? DEFAULT_SETTLE_MS);
+    }, Math.max(this.deps.settleMs ?? DEFAULT_SETTLE_MS, this.lastWriteMs));
   }
 
   /** Reconcile against the table as the last write left it (read it only when unknown), apply. */
@@ -287,6 +298,7 @@ export class Director {
       const observed = this.lastSeen ?? await this.list();
       const applied = observed ? await this.sync(observed) : undefined;
       this.counted('write', started, applied);
+      this.lastWriteMs = performance.now() - started;
     } finally {
       this.writing = false;
       if (this.dirty) this.requestWrite();
