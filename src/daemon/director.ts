@@ -266,7 +266,9 @@ export class Director {
       }
     }
     if (this.awaitingFirst.delete(checkKey)) this.settleFirst();
-    if (first || verdicts.some((v) => v.changed)) this.requestWrite();
+    // A first result matters beyond its verdict only while start joins are open (the fallback
+    // decision, quiescent joins): a restart that adopted the table asks for no write per real.
+    if (verdicts.some((v) => v.changed) || (first && this.joins.size > 0)) this.requestWrite();
   }
 
   private settleFirst(): void {

@@ -87,7 +87,7 @@ describe('the director on the clock', () => {
     const lines: Array<{ t: number; m: string }> = [];
     // The hung real's check runs 5 s; the other is checked every second.
     const k = await makeKit(cfg(['checkinterval=1', 'checktimeout=5', 'negotiatetimeout=5'], [`127.0.0.1:${hung.port}`, `127.0.0.1:${a.port}`]),
-      { log: (m) => lines.push({ t: performance.now(), m }) });
+      { log: (m) => lines.push({ t: performance.now(), m }), spreadMs: 0 });
     await k.director.start();
     k.director.startClock();
     const A = `127.0.0.1:${a.port}`;
