@@ -9,7 +9,7 @@ import { CHECKINTERVAL, CHECKTIMEOUT, startup, steady, type SteadyOpts, type Ste
 
 const args = process.argv.slice(2);
 if (args.includes('-h') || args.includes('--help')) {
-  process.stdout.write('usage: node bench/.out/run.js [--quick|--full] [--only=tslvs|ldirectord] [--case=N:HANG:BUDGET_S] [--startup-only] [--standin=fast|exec] [--out=FILE]\n(docs/PERFORMANCE.md)\n');
+  process.stdout.write('usage: node bench/.out/run.js [--quick|--full] [--only=tslvs|ldirectord] [--case=N:HANG:BUDGET_S[:FLIPS[:MASS[:STARTUP_S]]]] [--startup-only] [--standin=fast|exec] [--out=FILE]\n(docs/PERFORMANCE.md)\n');
   process.exit(0);
 }
 // interrupted: stop the directors this run started (load generator workers exit with us)
@@ -43,9 +43,13 @@ interface Plan {
 function plan(): Plan {
   const T = 'tslvs' as const, L = 'ldirectord' as const;
   if (oneCase) {
-    const [n, hang, budget] = oneCase.split(':').map(Number);
-    const mk = (d: Director): SteadyOpts => ({ director: d, n: n!, hang: hang ?? 0, passes: 3, flips: 0, streams: 0, mass: 0, budgetS: budget ?? 90, label: 'case' });
-    return { steady: [mk(T), mk(L)], startup: [] };
+    // N:HANG:BUDGET_S[:FLIPS[:MASS[:STARTUP_BUDGET_S]]]: detection flips, a mass change, a start-up run
+    const [n, hang, budget, flips, mass, startupS] = oneCase.split(':').map(Number);
+    const mk = (d: Director): SteadyOpts => ({
+      director: d, n: n!, hang: hang ?? 0, passes: 3, flips: flips ?? 0, streams: flips ? 3 : 0, mass: mass ?? 0, budgetS: budget ?? 90, label: 'case',
+    });
+    const up = (d: Director) => ({ director: d, n: n!, hang: hang ?? 0, budgetS: startupS! });
+    return { steady: [mk(T), mk(L)], startup: startupS ? [up(T), up(L)] : [] };
   }
   if (!full) {
     return {

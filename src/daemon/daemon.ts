@@ -1,9 +1,11 @@
 // The running daemon: ldirectord's ld_main() loop and its signal handling, around a Director.
-//   start-up  ld_start (adopt the table, services, fallbacks) and the first pass of checks, in
-//             status "starting"; then the execute= children are started; status "running".
-//   rounds    every checkinterval, measured start to start (ldirectord sleeps checkinterval
-//             after each pass, so its period grows with the pass); with fork=yes each virtual on
-//             its own checkinterval, as ldirectord's per-virtual children do.
+//   start-up  ld_start (adopt the table, services), then every probe on its clock; once each has
+//             reported (or timed out), in status "starting", the execute= children are started;
+//             status "running".
+//   checks    each probe on its own clock (director.ts, probe-clock.ts): every checkinterval,
+//             start to start (ldirectord sleeps checkinterval after each pass, so its period
+//             grows with the pass); with fork=yes at its virtual's own checkinterval. The loop
+//             itself wakes once per checkinterval for check_cfgfile and the email resend.
 //   HUP       "Reloading Linux Director Daemon config on signal", then reread_config.
 //   file      check_cfgfile after every pass and on watcher events: "Configuration file '…' has
 //             changed on disk", reread (autoreload=yes) or ignore, then the callback.
@@ -46,8 +48,11 @@ export interface DaemonOptions {
   debug?: boolean;
   /** Install process signal handlers (false in tests that drive the daemon directly). */
   signals?: boolean;
-  /** Called after each pass (stats for -d and tests). */
+  /** Called after each table write or audit (stats for the demo and tests). */
   onRound?: (stats: { round: number; durationMs: number; probes: number; ops: number; failedOps: number }) => void;
+  /** Write coalescing window (ms), DEFAULT_SETTLE_MS; and the most a probe's first start is spread (ms). */
+  settleMs?: number;
+  spreadMs?: number;
 }
 
 /** Email alerts as the loop drives them (alerts/email.ts). */
@@ -69,7 +74,10 @@ export class Daemon {
   private fileEvent = false;
   private wake: (() => void) | undefined;
   private rounds = 0;
+  /** Kept for reload(): the probes keep their own clocks now, so it stays empty. */
   private readonly nextDue = new Map<string, number>();
+  private stopped: (() => void) | undefined;
+  private readonly stopping = new Promise<void>((resolve) => { this.stopped = resolve; });
   private done: Promise<number> | undefined;
   private readonly handlers: Array<[string, () => void]> = [];
 
@@ -83,6 +91,12 @@ export class Daemon {
       ...(opts.monitor ? { monitor: opts.monitor } : {}),
       ...(opts.reverse ? { reverse: opts.reverse } : {}),
       ...(opts.probeLimits ? { probeLimits: opts.probeLimits } : {}),
+      ...(opts.settleMs !== undefined ? { settleMs: opts.settleMs } : {}),
+      ...(opts.spreadMs !== undefined ? { spreadMs: opts.spreadMs } : {}),
+      onWrite: (w) => {
+        this.rounds++;
+        this.opts.onRound?.({ round: this.rounds, durationMs: w.durationMs, probes: 0, ops: w.ops, failedOps: w.failedOps });
+      },
     });
     this.watch = new ConfigFileWatch(opts.config.path);
   }
@@ -99,6 +113,7 @@ export class Daemon {
   requestStop(signal = 'TERM'): void {
     this.stopSignal ??= signal;
     this.director.abortProbes();
+    this.stopped?.();
     this.wake?.();
   }
 
@@ -114,11 +129,14 @@ export class Daemon {
     this.watch.watch(() => { this.fileEvent = true; this.wake?.(); });
     try {
       await this.director.start();
-      if (!this.stopSignal) await this.pass();
+      if (!this.stopSignal) {
+        this.director.startClock();
+        await this.pass();
+      }
       for (const child of this.config.global.execute) await this.opts.children?.(child, 'start');
       this.director.status = 'running';
       while (!this.stopSignal) {
-        await this.sleepUntilDue();
+        await this.sleepTick();
         if (this.stopSignal) break;
         if (this.reloadRequested) {
           this.reloadRequested = false;
@@ -130,8 +148,8 @@ export class Daemon {
           this.fileEvent = false;
           if (await this.checkConfigFile(true)) continue;
         }
-        if (this.dueVirtuals(Date.now()) === null) continue;
-        await this.pass();
+        await this.checkConfigFile(false);
+        void this.alerts?.resend();
       }
       return await this.shutdown();
     } finally {
@@ -140,41 +158,23 @@ export class Daemon {
     }
   }
 
-  /** One pass over the due virtuals, then check_cfgfile and the email resend, as ld_main. */
+  /**
+   * After start-up or a reload: wait until every probe has reported once (or timed out; a stop
+   * ends the wait), then check_cfgfile and the email resend, as after ldirectord's first pass.
+   */
   private async pass(): Promise<void> {
-    const now = Date.now();
-    const due = this.dueVirtuals(now);
-    for (const v of this.config.virtuals) {
-      if (due && !due.has(v.id)) continue;
-      // The model's checkinterval is already ldirectord's rule (the virtual's own only with fork=yes).
-      const interval = v.checkinterval * 1000;
-      const prev = this.nextDue.get(v.id);
-      // Start to start; after an overrun the next pass starts at once (no burst of catch-ups).
-      this.nextDue.set(v.id, prev === undefined ? now + interval : Math.max(prev + interval, now));
-    }
-    const stats = await this.director.round(due ?? undefined);
-    this.rounds++;
-    this.opts.logger.debug(3, `Round ${this.rounds}: ${stats.probes} checks in ${Math.round(stats.probeMs)} ms (${stats.parked} parked, at most ${stats.peakInFlight} at once), ${stats.ops} ops (${stats.failedOps} failed), ${Math.round(stats.durationMs)} ms in all`);
-    this.opts.onRound?.({ round: this.rounds, durationMs: stats.durationMs, probes: stats.probes, ops: stats.ops, failedOps: stats.failedOps });
+    const started = performance.now();
+    await Promise.race([this.director.firstResults(), this.stopping]);
+    this.opts.logger.debug(3, `First results of every check in ${Math.round(performance.now() - started)} ms`);
     if (this.stopSignal) return;
     await this.checkConfigFile(false);
     void this.alerts?.resend();
   }
 
-  /** The virtuals due now: undefined = all of them (fork=no), null = none. */
-  private dueVirtuals(now: number): Set<string> | undefined | null {
-    const due = new Set<string>();
-    for (const v of this.config.virtuals) if ((this.nextDue.get(v.id) ?? 0) <= now) due.add(v.id);
-    if (due.size === 0) return null;
-    return due.size === this.config.virtuals.length ? undefined : due;
-  }
-
-  private sleepUntilDue(): Promise<void> {
+  /** Sleeps one checkinterval, or until a signal or a file event. */
+  private sleepTick(): Promise<void> {
     if (this.reloadRequested || this.fileEvent || this.stopSignal) return Promise.resolve();
-    let next = Infinity;
-    for (const v of this.config.virtuals) next = Math.min(next, this.nextDue.get(v.id) ?? 0);
-    // With no virtual at all, still wake now and then for the file check and alert resends.
-    const wait = Number.isFinite(next) ? Math.max(0, next - Date.now()) : this.config.global.checkinterval * 1000;
+    const wait = this.config.global.checkinterval * 1000;
     return new Promise((resolve) => {
       const timer = setTimeout(done, wait);
       function done() { clearTimeout(timer); resolve(); }

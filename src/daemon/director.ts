@@ -1,23 +1,31 @@
-// The director: one config, its health state and the IPVS backend, driven by the daemon loop.
-// Each round: probe every due check identity concurrently (one probe per identity, shared by
-// every virtual that uses it), feed the outcomes to the health machine in config order, list the
-// table once, reconcile, apply the ops in one batch, and log the lines of the ops that applied.
-// Methods must not run concurrently; the daemon loop (daemon.ts) serialises them.
+// The director: one config, its health state and the IPVS backend.
+// Every check identity (probe, shared by every virtual that uses it) runs on its own clock
+// (probe-clock.ts) through one bounded pool (probes.ts); each outcome goes to the health machine
+// as it arrives, its lines are logged then, and a change asks for a write. Writes are coalesced:
+// one goes out a settle window after the request (or after the write in progress), reconciles
+// against the table as the last write left it and applies every op in one batch; the kernel
+// table is read (drift audit) once per checkinterval. Table work (start, reload, writes, audit,
+// stop) is serialised on one lock; recording an outcome is synchronous.
+// checkAll() runs every probe once and writes (start-up in tests, the benchmark of one pass).
 import type { Config, RealServer, VirtualService } from '../config/model.js';
 import { planProbe, probeKindFor } from '../checks/registry.js';
 import type { PlannedProbe } from '../checks/registry.js';
-import { desiredState, retiredServices } from '../desired/index.js';
-import type { RetiredService } from '../desired/index.js';
-import { initHealth, probeTasks, recordOutcomes, sharingIndex } from '../health/index.js';
-import type { HealthState, Outcome } from '../health/index.js';
+import { desiredState, openJoins, retiredServices, startJoins } from '../desired/index.js';
+import type { JoinKey, RetiredService } from '../desired/index.js';
+import { initHealth, probeChoice, probeTasks, realName, recordInto, recordOutcomes, sharingIndex } from '../health/index.js';
+import type { HealthState, Outcome, ProbeTask, RealHealth } from '../health/index.js';
+import { redact } from '../log/redact.js';
 import { opArgs } from '../ipvs/ops.js';
 import type { ApplyResult, IpvsBackend, Table } from '../ipvs/types.js';
+import type { CheckResult } from '../checks/types.js';
 import { reconcile, reconcileStop } from '../reconcile/index.js';
 import type { FallbackCommandStatus, Phase, ReconcileResult, TransitionEvent } from '../reconcile/index.js';
 import type { CommandQueue } from './commands.js';
 import { readMaintenance, systemReverseResolver } from './maintenance.js';
-import type { ReverseResolver } from './maintenance.js';
-import { runProbes, type ProbeLimits } from './probes.js';
+import type { MaintenanceView, ReverseResolver } from './maintenance.js';
+import { ProbeClock } from './probe-clock.js';
+import type { ProbeReport, ProbeStatus } from './probe-clock.js';
+import { ProbePool, type ProbeLimits } from './probes.js';
 import type { ProbeJob } from './probes.js';
 
 /** ldirectord's $DAEMON_STATUS, which emailalertstatus filters on. */
@@ -42,6 +50,28 @@ export interface DirectorDeps {
   monitor?: MonitorSink;
   reverse?: ReverseResolver;
   probeLimits?: Partial<ProbeLimits>;
+  /** Coalescing window for writes (ms); DEFAULT_SETTLE_MS. */
+  settleMs?: number;
+  /** The most a probe's first start is spread (ms); 250. */
+  spreadMs?: number;
+  /** After each write or audit (the demo prints the table, tests count writes). */
+  onWrite?: (stats: WriteStats) => void;
+}
+
+/**
+ * Outcomes that arrive within this window after a write was asked for go out in that write
+ * (docs/PERFORMANCE.md): checks that complete together (start-up, a maintenance file) finish
+ * within a few ms of each other here, and 25 ms adds at most 2.5 % of a 1-s interval to
+ * detection. The window is stretched to the previous write's duration (10,000 reals).
+ */
+export const DEFAULT_SETTLE_MS = 25;
+
+export interface WriteStats {
+  kind: 'write' | 'audit';
+  durationMs: number;
+  ops: number;
+  failedOps: number;
+  execs: number;
 }
 
 export interface RoundStats {
@@ -66,12 +96,36 @@ export class Director {
   private previous: Config | undefined;
   private fallbackStatus: Record<string, FallbackCommandStatus> = {};
   private tableError: string | undefined;
+  /** Reals not in the table at start/reload that have not settled yet (desired/build.ts). */
+  private joins: ReadonlySet<JoinKey> = new Set();
+  /** Ops that failed, by their ipvsadm arguments: the reason logged and how many tries so far. */
+  private readonly failing = new Map<string, { reason: string; tries: number }>();
   private abort = new AbortController();
-  /** Each check identity's last probe duration: slow ones start first next round. */
+  private readonly pool: ProbePool;
+  private clock: ProbeClock | undefined;
+  /** Table work, one at a time. */
+  private lock: Promise<unknown> = Promise.resolve();
+  private dirty = false;
+  private writing = false;
+  private lastWriteMs = 0;
+  private writeTimer: ReturnType<typeof setTimeout> | undefined;
+  private auditTimer: ReturnType<typeof setInterval> | undefined;
+  private closed = false;
+  /** Probes that have not reported since start or the reload that added them. */
+  private readonly awaitingFirst = new Set<string>();
+  private firstWaiters: Array<() => void> = [];
+  private maintenance: { at: number; view: Promise<MaintenanceView | undefined> } | undefined;
+  /** Since the last audit, for the debug line. */
+  private counters = { probes: 0, writes: 0, ops: 0, failedOps: 0 };
+  /** Each check identity's last probe duration: slow ones start parked. */
   private readonly lastMs = new Map<string, number>();
-  private index: { config: Config; sharing: ReturnType<typeof sharingIndex>; plans: Map<string, PlannedProbe> } | undefined;
+  private index: {
+    config: Config; sharing: ReturnType<typeof sharingIndex>; plans: Map<string, PlannedProbe>; tasks: Map<string, ProbeTask>;
+  } | undefined;
 
-  constructor(private config: Config, private readonly deps: DirectorDeps) {}
+  constructor(private config: Config, private readonly deps: DirectorDeps) {
+    this.pool = new ProbePool(deps.probeLimits, this.abort.signal);
+  }
 
   get current(): Config { return this.config; }
   get state(): HealthState { return this.health; }
@@ -82,31 +136,238 @@ export class Director {
    * passes (ldirectord adds every unknown real and deletes it again).
    */
   async start(): Promise<void> {
-    const observed = await this.list();
-    this.health = initHealth(this.config, observed);
-    this.phase = 'start';
-    if (observed) await this.sync(observed);
+    await this.exclusive(async () => {
+      const observed = await this.list();
+      this.health = initHealth(this.config, observed);
+      this.joins = startJoins(this.config, this.health, observed);
+      this.phase = 'start';
+      if (observed) await this.sync(observed);
+    });
   }
 
-  /** reread_config(): swap in a checked config; health of unchanged check identities is kept. */
+  /**
+   * reread_config(): swap in a checked config; health of unchanged check identities is kept,
+   * and so is every probe's phase on the clock.
+   */
   async reload(next: Config): Promise<void> {
-    const observed = await this.list();
-    this.retired = retiredServices(this.config, next);
-    this.lastMs.clear();
-    this.previous = this.config;
-    this.health = initHealth(next, observed, this.health);
-    this.config = next;
-    this.phase = 'reload';
-    if (observed) await this.sync(observed);
+    await this.exclusive(async () => {
+      const observed = await this.list();
+      this.retired = retiredServices(this.config, next);
+      this.previous = this.config;
+      this.health = initHealth(next, observed, this.health);
+      this.config = next;
+      this.joins = startJoins(next, this.health, observed);
+      this.phase = 'reload';
+      this.maintenance = undefined;
+      if (observed) await this.sync(observed);
+    });
+    if (this.clock) this.schedule(this.clock);
   }
 
-  /** One pass of checks over the virtuals in `due` (all when left out), then one sync. */
-  async round(due?: ReadonlySet<string>): Promise<RoundStats> {
+  /**
+   * Puts every probe on its clock and starts the drift audit. Call once, after start(); the
+   * probes run until stop().
+   */
+  startClock(): void {
+    if (this.clock || this.closed) return;
+    const clock = new ProbeClock((key) => this.probeOnce(key), this.deps.spreadMs);
+    this.clock = clock;
+    this.schedule(clock);
+    this.armAudit();
+  }
+
+  /** Resolves once every probe has reported at least once since start or the last reload (or on stop). */
+  firstResults(): Promise<void> {
+    if (this.awaitingFirst.size === 0 || this.closed) return Promise.resolve();
+    return new Promise((resolve) => this.firstWaiters.push(resolve));
+  }
+
+  /** Every probe's status: last start, duration, result, next due (a snapshot; empty before startClock). */
+  probeStatus(): ProbeStatus[] {
+    return this.clock?.status() ?? [];
+  }
+
+  /** The clock's probes: one per check identity that needs checking, at its virtuals' shortest interval. */
+  private schedule(clock: ProbeClock): void {
+    const sharing = this.sharing();
+    const wanted = new Set<string>();
+    for (const t of this.perConfig().tasks.values()) {
+      if (t.choice.kind === 'skip') continue;
+      wanted.add(t.checkKey);
+      // The model's checkinterval is ldirectord's rule already (the virtual's own only with fork=yes).
+      const interval = Math.min(...(sharing.get(t.checkKey) ?? [{ virtual: t.virtual }]).map(({ virtual }) => virtual.checkinterval)) * 1000;
+      if (!clock.has(t.checkKey) && this.health.reals[t.checkKey]?.last === undefined) this.awaitingFirst.add(t.checkKey);
+      clock.set(t.checkKey, interval);
+    }
+    for (const s of clock.status()) if (!wanted.has(s.key)) clock.remove(s.key);
+    for (const k of [...this.awaitingFirst]) if (!wanted.has(k)) this.awaitingFirst.delete(k);
+    for (const k of [...this.lastMs.keys()]) if (!wanted.has(k)) this.lastMs.delete(k);
+    this.settleFirst();
+    if (this.auditTimer) this.armAudit();
+  }
+
+  /** One run of one probe (the clock calls it when due). A probe that has nothing to report still counts as reported. */
+  private async probeOnce(key: string): Promise<ProbeReport | undefined> {
+    try {
+      return await this.probeNow(key);
+    } finally {
+      if (this.awaitingFirst.delete(key)) this.settleFirst();
+    }
+  }
+
+  /** Maintenance first, as _check_real; then the check, or checktype=on's "up". */
+  private async probeNow(key: string): Promise<ProbeReport | undefined> {
+    const t = this.perConfig().tasks.get(key);
+    if (!t || this.closed) return undefined;
+    const choice = probeChoice(t.virtual, this.health.reals[key]);
+    if (choice.kind === 'skip') return undefined;
+    const view = await this.maintenanceView(false);
+    const file = view ? await view.fileFor(t.real.address, t.real.port) : undefined;
+    let outcome: Outcome;
+    let logged = true;
+    if (file !== undefined) {
+      this.deps.debug?.(2, `Server maintenance: Found file ${file}`);
+      outcome = { kind: 'maintenance', message: 'Server in maintenance' };
+    } else if (choice.kind === 'assumeUp') {
+      outcome = { kind: 'up', message: '' };
+      logged = false;
+    } else {
+      const phase = choice.checktype === 'connect' ? 'connect' : 'negotiate';
+      const kind = probeKindFor(t.virtual, phase);
+      if (!kind) return undefined;
+      const lastMs = this.lastMs.get(key);
+      const job: ProbeJob = { probe: this.planned(key, kind, () => planProbe(t.virtual, t.real, kind)), ...(lastMs !== undefined ? { lastMs } : {}) };
+      const r = await this.pool.run(job);
+      this.counters.probes++;
+      if (this.closed || this.perConfig().tasks.get(key) === undefined) return { up: r.up, message: r.message };
+      this.lastMs.set(key, r.durationMs);
+      if (!r.up) this.debugFailure(t.virtual, t.real, r.message);
+      outcome = { kind: r.up ? 'up' : 'down', message: r.message, ...(t.virtual.checktype === 'combined' ? { probe: phase } : {}) };
+    }
+    if (this.closed) return undefined;
+    this.record(key, outcome, logged);
+    return { up: outcome.kind === 'up', message: outcome.message ?? 'Server in maintenance' };
+  }
+
+  /**
+   * One outcome into the health machine; its lines are logged now, and a verdict that changed
+   * (or a first result: start joins, the fallback decision) asks for a write.
+   */
+  private record(checkKey: string, outcome: Outcome, logged: boolean): void {
+    const sharing = this.sharing();
+    const first = this.health.reals[checkKey]?.last === undefined;
+    // this.health is the director's own (initHealth and recordOutcomes build fresh records).
+    const { events, verdicts } = recordInto(this.health.reals as Record<string, RealHealth>, sharing, checkKey, outcome);
+    for (const e of events) this.deps.log(e.message);
+    if (this.deps.monitor && logged) {
+      const state = outcome.kind === 'up' ? 'up' : 'down';
+      for (const { virtual, real } of sharing.get(checkKey) ?? []) {
+        if (virtual.monitorfile) this.deps.monitor.record(virtual, real, state, outcome.message);
+      }
+    }
+    if (this.awaitingFirst.delete(checkKey)) this.settleFirst();
+    // A first result matters beyond its verdict only while start joins are open (the fallback
+    // decision, quiescent joins): a restart that adopted the table asks for no write per real.
+    if (verdicts.some((v) => v.changed) || (first && this.joins.size > 0)) this.requestWrite();
+  }
+
+  private settleFirst(): void {
+    if (this.awaitingFirst.size > 0 && !this.closed) return;
+    const waiters = this.firstWaiters;
+    this.firstWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** A write goes out one settle window after it is asked for, or after the write in progress. */
+  private requestWrite(): void {
+    this.dirty = true;
+    if (this.writeTimer || this.writing || this.closed) return;
+    // A window at least as long as the last write took: in a storm of changes (start-up at
+    // 10,000 reals) writes take at most half of the daemon's time, the checks the rest.
+    this.writeTimer = setTimeout(() => {
+      this.writeTimer = undefined;
+      void this.exclusive(() => this.write());
+    }, Math.max(this.deps.settleMs ?? DEFAULT_SETTLE_MS, this.lastWriteMs));
+  }
+
+  /** Reconcile against the table as the last write left it (read it only when unknown), apply. */
+  private async write(): Promise<void> {
+    if (!this.dirty || this.closed) return;
+    this.dirty = false;
+    this.writing = true;
+    const started = performance.now();
+    try {
+      const observed = this.lastSeen ?? await this.list();
+      const applied = observed ? await this.sync(observed) : undefined;
+      this.counted('write', started, applied);
+      this.lastWriteMs = performance.now() - started;
+    } finally {
+      this.writing = false;
+      if (this.dirty) this.requestWrite();
+    }
+  }
+
+  /** The drift audit: once per checkinterval, read the kernel table and reconcile against it. */
+  private armAudit(): void {
+    if (this.auditTimer) clearInterval(this.auditTimer);
+    if (this.closed) return;
+    const ms = Math.min(this.config.global.checkinterval, ...this.config.virtuals.map((v) => v.checkinterval)) * 1000;
+    this.auditTimer = setInterval(() => { void this.exclusive(() => this.audit()); }, ms);
+    // The daemon's own loop keeps the process alive; this timer alone must not.
+    this.auditTimer.unref();
+  }
+
+  private async audit(): Promise<void> {
+    if (this.closed) return;
+    const started = performance.now();
+    const observed = await this.list();
+    const applied = observed ? await this.sync(observed) : undefined;
+    this.counted('audit', started, applied, 1);
+    const c = this.counters;
+    this.deps.debug?.(3, `Checks: ${c.probes} since the last audit (${this.pool.stats.parked} parked in all, at most ${this.pool.stats.peakInFlight} at once, ${this.pool.running} running), ${c.writes} writes, ${c.ops} ops (${c.failedOps} failed)`);
+    this.counters = { probes: 0, writes: 0, ops: 0, failedOps: 0 };
+  }
+
+  private counted(kind: WriteStats['kind'], started: number, applied: ApplyResult | undefined, reads = 0): void {
+    const ops = applied?.results.length ?? 0;
+    const failedOps = applied?.results.filter((r) => !r.ok).length ?? 0;
+    if (applied) this.counters.writes++;
+    this.counters.ops += ops;
+    this.counters.failedOps += failedOps;
+    this.deps.onWrite?.({ kind, durationMs: performance.now() - started, ops, failedOps, execs: reads + (applied?.execs ?? 0) });
+  }
+
+  /** maintenancedir, read at most once per checkinterval (always when `fresh`). */
+  private maintenanceView(fresh: boolean): Promise<MaintenanceView | undefined> {
+    const now = performance.now();
+    const every = this.config.global.checkinterval * 1000;
+    if (fresh || !this.maintenance || now - this.maintenance.at >= every) {
+      this.maintenance = { at: now, view: readMaintenance(this.config.global.maintenancedir, this.deps.reverse ?? systemReverseResolver) };
+    }
+    return this.maintenance.view;
+  }
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.lock.then(fn, fn);
+    this.lock = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Every probe once, now, their outcomes recorded in config order, then one write against the
+   * table as read now. For tests and a one-pass benchmark; not while the clock runs (a probe
+   * would run twice).
+   */
+  async checkAll(due?: ReadonlySet<string>): Promise<RoundStats> {
+    return this.exclusive(() => this.checkAllNow(due));
+  }
+
+  private async checkAllNow(due?: ReadonlySet<string>): Promise<RoundStats> {
     const started = performance.now();
     const sharing = this.sharing();
     const tasks = probeTasks(this.config, this.health).filter((t) =>
       !due || (sharing.get(t.checkKey) ?? []).some(({ virtual }) => due.has(virtual.id)));
-    const maintenance = await readMaintenance(this.config.global.maintenancedir, this.deps.reverse ?? systemReverseResolver);
+    const maintenance = await this.maintenanceView(true);
     const inMaintenance = maintenance
       ? await Promise.all(tasks.map((t) => maintenance.fileFor(t.real.address, t.real.port)))
       : [];
@@ -121,7 +382,11 @@ export class Director {
       return jobs.length - 1;
     });
     const probeStart = performance.now();
-    const { results, stats: probeStats } = await runProbes(jobs, this.deps.probeLimits, this.abort.signal);
+    const before = { ...this.pool.stats };
+    const order = jobs.map((_, i) => i).sort((a, b) => (jobs[b]!.lastMs ?? 0) - (jobs[a]!.lastMs ?? 0));
+    const results = new Array<CheckResult>(jobs.length);
+    await Promise.all(order.map(async (i) => { results[i] = await this.pool.run(jobs[i]!); }));
+    const probeStats = { parked: this.pool.stats.parked - before.parked, peakInFlight: this.pool.stats.peakInFlight };
     const probeMs = performance.now() - probeStart;
     tasks.forEach((t, i) => { if (jobOf[i]! >= 0) this.lastMs.set(t.checkKey, results[jobOf[i]!]!.durationMs); });
     if (this.abort.signal.aborted) return { probes: jobs.length, durationMs: performance.now() - started, probeMs, ...probeStats, ops: 0, failedOps: 0, execs: 0 };
@@ -138,6 +403,7 @@ export class Director {
         outcomes.push({ checkKey: t.checkKey, outcome: { kind: 'up', message: '' } });
       } else if (jobOf[i]! >= 0) {
         const r = results[jobOf[i]!]!;
+        if (!r.up) this.debugFailure(t.virtual, t.real, r.message);
         const probe = t.choice.kind === 'probe' && t.virtual.checktype === 'combined'
           ? { probe: t.choice.checktype === 'connect' ? 'connect' as const : 'negotiate' as const } : {};
         outcomes.push({ checkKey: t.checkKey, outcome: { kind: r.up ? 'up' : 'down', message: r.message, ...probe }, logged: true });
@@ -145,6 +411,7 @@ export class Director {
     });
     const recorded = recordOutcomes(this.health, sharing, outcomes);
     this.health = recorded.health;
+    for (const { checkKey } of outcomes) if (this.awaitingFirst.delete(checkKey)) this.settleFirst();
     recorded.results.forEach(({ events }, i) => {
       for (const e of events) this.deps.log(e.message);
       const { checkKey, outcome, logged } = outcomes[i]!;
@@ -164,16 +431,29 @@ export class Director {
     };
   }
 
-  /** ld_stop(): with cleanstop, purge the reals that are up and the services. */
+  /**
+   * ld_stop(): the clock stops and the probes in flight are awaited (aborted by abortProbes()
+   * first, they finish at once, unrecorded), as is the write in progress; then, with
+   * cleanstop, the reals that are up and the services are purged. Nothing is written after.
+   */
   async stop(): Promise<void> {
     this.status = 'stopping';
-    const observed = await this.list();
-    if (!observed) return;
-    const result = reconcileStop({ desired: desiredState(this.config, this.health, observed), observed, fallbackCommandStatus: this.fallbackStatus });
-    await this.apply(result);
+    this.closed = true;
+    if (this.writeTimer) clearTimeout(this.writeTimer);
+    this.writeTimer = undefined;
+    if (this.auditTimer) clearInterval(this.auditTimer);
+    this.auditTimer = undefined;
+    this.settleFirst();
+    await this.clock?.stop();
+    await this.exclusive(async () => {
+      const observed = await this.list();
+      if (!observed) return;
+      const result = reconcileStop({ desired: desiredState(this.config, this.health, observed, this.joins), observed, fallbackCommandStatus: this.fallbackStatus });
+      await this.apply(result);
+    });
   }
 
-  /** Abort probes in flight (shutdown): the round returns without recording them. */
+  /** Abort probes in flight (shutdown): their outcomes are not recorded. */
   abortProbes(): void {
     this.abort.abort();
   }
@@ -191,10 +471,11 @@ export class Director {
     return p;
   }
 
-  /** What is derived from the config once, not per round (rebuilt when a reload swaps it). */
-  private perConfig(): { sharing: ReturnType<typeof sharingIndex>; plans: Map<string, PlannedProbe> } {
+  /** What is derived from the config once, not per probe (rebuilt when a reload swaps it). */
+  private perConfig(): NonNullable<Director['index']> {
     if (this.index?.config !== this.config) {
-      this.index = { config: this.config, sharing: sharingIndex(this.config), plans: new Map() };
+      const tasks = new Map(probeTasks(this.config, this.health).map((t) => [t.checkKey, t]));
+      this.index = { config: this.config, sharing: sharingIndex(this.config), plans: new Map(), tasks };
     }
     return this.index;
   }
@@ -215,14 +496,16 @@ export class Director {
   /** Reconcile against `observed`, apply, log, run fallback commands and alerts. */
   private async sync(observed: Table): Promise<ApplyResult | undefined> {
     const result = reconcile({
-      desired: desiredState(this.config, this.health, observed), observed, phase: this.phase,
+      desired: desiredState(this.config, this.health, observed, this.joins), observed, phase: this.phase,
       ...(this.lastSeen ? { lastSeen: this.lastSeen } : {}),
       retired: this.retired, fallbackCommandStatus: this.fallbackStatus,
     });
     const applied = await this.apply(result);
     for (const c of result.commands) this.deps.commands.push(c.command, c.args);
     this.fallbackStatus = result.fallbackCommandStatus;
-    this.lastSeen = applied?.table ?? observed;
+    // Unknown after a write whose listing failed: the next write reads the table first.
+    this.lastSeen = applied ? applied.table : observed;
+    if (this.lastSeen) this.joins = openJoins(this.config, this.health, this.lastSeen, this.joins);
     this.phase = 'round';
     this.retired = [];
     this.previous = undefined;
@@ -232,20 +515,51 @@ export class Director {
   private async apply(result: ReconcileResult): Promise<ApplyResult | undefined> {
     if (result.ops.length === 0) return undefined;
     const applied = await this.deps.backend.apply(result.ops);
-    const failedLogged = new Set<number>();
+    const seen = new Set<number>();
+    const attempted = new Set<string>();
     for (const e of result.events) {
       const r = applied.results[e.op];
+      const args = opArgs(result.ops[e.op]!).join(' ');
+      attempted.add(args);
       if (r?.ok) {
+        this.failing.delete(args);
         this.deps.log(e.message);
         this.alert(e);
-      } else if (!failedLogged.has(e.op)) {
-        failedLogged.add(e.op);
-        const reason = r?.reason ?? applied.error ?? 'not applied';
-        this.deps.log(`Failed to apply "ipvsadm ${opArgs(result.ops[e.op]!).join(' ')}": ${reason} (not done: ${e.message}; will retry)`);
+      } else if (!seen.has(e.op)) {
+        seen.add(e.op);
+        this.failed(args, r?.reason ?? applied.error ?? 'not applied', e.message);
       }
     }
+    // An op no longer wanted (or that applied without a line) starts afresh if it fails again.
+    for (const args of [...this.failing.keys()]) if (!attempted.has(args)) this.failing.delete(args);
     for (const w of applied.stderr) this.deps.debug?.(2, `ipvsadm: ${w}`);
     return applied;
+  }
+
+  /**
+   * A failed op is logged once per distinct reason ("will retry": every round retries it); the
+   * retries are counted on the debug output only (the same line every round said nothing new).
+   */
+  private failed(args: string, reason: string, line: string): void {
+    const known = this.failing.get(args);
+    if (known && known.reason === reason) {
+      known.tries++;
+      this.deps.debug?.(2, `Failed to apply "ipvsadm ${args}": ${reason} (${known.tries} tries so far; still retrying)`);
+      return;
+    }
+    this.failing.set(args, { reason, tries: 1 });
+    this.deps.log(`Failed to apply "ipvsadm ${args}": ${reason} (not done: ${line}; will retry)`);
+  }
+
+  /** -d: why a check failed, in the check's own words, with the virtual's secrets masked. */
+  private debugFailure(virtual: VirtualService, real: RealServer, message: string): void {
+    if (!this.deps.debug) return;
+    this.deps.debug(2, `Check failed: ${realName(real)} (${virtual.id}): ${redact(message, [virtual.passwd, virtual.secret])}`);
+  }
+
+  /** Ops failing now, with their reason and tries (status data; the debug line shows the count). */
+  get failingOps(): ReadonlyMap<string, { readonly reason: string; readonly tries: number }> {
+    return this.failing;
   }
 
   private alert(e: TransitionEvent): void {

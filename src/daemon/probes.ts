@@ -1,6 +1,5 @@
-// Runs a round's probes concurrently, each under its own deadline. A hung server costs its
-// own timeout, never the round: the slowest probe bounds the round (ldirectord runs them one
-// after another, so N hung servers cost N timeouts).
+// Runs probes concurrently, each under its own deadline. A hung server costs its own timeout
+// and nothing else (ldirectord runs them one after another, so N hung servers cost N timeouts).
 //
 // Two bounds, because "in flight" means two different things:
 // - *active* probes (just started: connecting, sending, reading a quick answer) are few. More
@@ -48,60 +47,93 @@ export interface ProbeRunStats {
 export interface ProbeRun { results: CheckResult[]; stats: ProbeRunStats }
 
 /**
- * Runs every job; results come in job order. `stop` aborts all probes in flight (daemon
- * shutdown); aborted probes resolve as down.
+ * The daemon's probes in flight: any caller submits a job at any time and gets its result;
+ * the bounds above hold over all of them together. A probe that starts parked goes ahead of
+ * the ones waiting for an active slot; the others start in the order submitted.
  */
-export function runProbes(jobs: readonly ProbeJob[], limits: Partial<ProbeLimits> = {}, stop?: AbortSignal): Promise<ProbeRun> {
-  const { active: maxActive, total: maxTotal, parkMs } = { ...DEFAULT_PROBE_LIMITS, ...limits };
-  const results = new Array<CheckResult>(jobs.length);
-  const stats: ProbeRunStats = { parked: 0, peakInFlight: 0 };
-  if (jobs.length === 0) return Promise.resolve({ results, stats });
-  const order = jobs.map((_, i) => i).sort((a, b) => (jobs[b]!.lastMs ?? 0) - (jobs[a]!.lastMs ?? 0));
-  // Active probes by start time; a Map iterates in insertion order, so oldest first.
-  const activeSince = new Map<number, number>();
-  let next = 0;
-  let inFlight = 0;
-  let remaining = jobs.length;
-  return new Promise<ProbeRun>((resolve) => {
-    const park = () => {
-      const cutoff = performance.now() - parkMs;
-      for (const [i, since] of activeSince) {
-        if (since > cutoff) break;
-        activeSince.delete(i);
-        stats.parked++;
-      }
-      launch();
-      if (next >= order.length) clearInterval(sweeper); // all started: nothing left to make room for
-    };
-    // One sweep timer per round, not one per probe.
-    const sweeper = setInterval(park, Math.max(1, Math.floor(parkMs / 4)));
-    const launch = () => {
-      while (next < order.length && inFlight < maxTotal) {
-        const i = order[next]!;
-        const parked = startsParked(jobs[i]!, parkMs);
-        if (!parked && activeSince.size >= maxActive) break;
-        next++;
-        inFlight++;
-        if (inFlight > stats.peakInFlight) stats.peakInFlight = inFlight;
-        if (parked) stats.parked++;
-        else activeSince.set(i, performance.now());
-        // Once stopped, the rest are not started: they count as down (the round is discarded).
-        const run = stop?.aborted ? Promise.resolve<CheckResult>({ up: false, message: 'stopped', durationMs: 0 }) : runOne(jobs[i]!.probe, stop);
+export class ProbePool {
+  private readonly limits: ProbeLimits;
+  private readonly waitingParked: Array<() => void> = [];
+  private readonly waitingActive: Array<() => void> = [];
+  /** Active probes by start time; a Map iterates in insertion order, so oldest first. */
+  private readonly activeSince = new Map<object, number>();
+  private inFlight = 0;
+  private sweeper: ReturnType<typeof setInterval> | undefined;
+  readonly stats: ProbeRunStats = { parked: 0, peakInFlight: 0 };
+
+  constructor(limits: Partial<ProbeLimits> = {}, private readonly stop?: AbortSignal) {
+    this.limits = { ...DEFAULT_PROBE_LIMITS, ...limits };
+  }
+
+  /** Probes running now. */
+  get running(): number { return this.inFlight; }
+
+  /** Runs `job` once there is room; a stopped pool resolves it as down without running it. */
+  run(job: ProbeJob): Promise<CheckResult> {
+    return new Promise<CheckResult>((resolve) => {
+      const parked = startsParked(job, this.limits.parkMs);
+      const go = () => {
+        this.inFlight++;
+        if (this.inFlight > this.stats.peakInFlight) this.stats.peakInFlight = this.inFlight;
+        const token = {};
+        if (parked) this.stats.parked++;
+        else this.activeSince.set(token, performance.now());
+        this.sweep(true);
+        // Once stopped, nothing more starts: it counts as down (the caller discards it).
+        const run = this.stop?.aborted ? Promise.resolve<CheckResult>({ up: false, message: 'stopped', durationMs: 0 }) : runOne(job.probe, this.stop);
         void run.then((r) => {
-          results[i] = r;
-          inFlight--;
-          activeSince.delete(i);
-          if (--remaining === 0) {
-            clearInterval(sweeper);
-            resolve({ results, stats });
-          } else {
-            launch();
-          }
+          this.inFlight--;
+          this.activeSince.delete(token);
+          resolve(r);
+          this.launch();
         });
-      }
-    };
-    launch();
-  });
+      };
+      (parked ? this.waitingParked : this.waitingActive).push(go);
+      this.launch();
+    });
+  }
+
+  private launch(): void {
+    const { active, total } = this.limits;
+    while (this.inFlight < total) {
+      const next = this.waitingParked.shift() ?? (this.activeSince.size < active ? this.waitingActive.shift() : undefined);
+      if (!next) break;
+      next();
+    }
+    if (this.inFlight === 0) this.sweep(false);
+  }
+
+  /** One sweep timer while probes run, not one per probe: it parks the ones past parkMs. */
+  private sweep(on: boolean): void {
+    if (on && !this.sweeper) {
+      this.sweeper = setInterval(() => this.park(), Math.max(1, Math.floor(this.limits.parkMs / 4)));
+    } else if (!on && this.sweeper) {
+      clearInterval(this.sweeper);
+      this.sweeper = undefined;
+    }
+  }
+
+  private park(): void {
+    const cutoff = performance.now() - this.limits.parkMs;
+    for (const [token, since] of this.activeSince) {
+      if (since > cutoff) break;
+      this.activeSince.delete(token);
+      this.stats.parked++;
+    }
+    this.launch();
+  }
+}
+
+/**
+ * Runs every job (slowest last time first); results come in job order. `stop` aborts all
+ * probes in flight (daemon shutdown); aborted probes resolve as down.
+ */
+export async function runProbes(jobs: readonly ProbeJob[], limits: Partial<ProbeLimits> = {}, stop?: AbortSignal): Promise<ProbeRun> {
+  const pool = new ProbePool(limits, stop);
+  const order = jobs.map((_, i) => i).sort((a, b) => (jobs[b]!.lastMs ?? 0) - (jobs[a]!.lastMs ?? 0));
+  const results = new Array<CheckResult>(jobs.length);
+  await Promise.all(order.map(async (i) => { results[i] = await pool.run(jobs[i]!); }));
+  return { results, stats: pool.stats };
 }
 
 /**

@@ -19,6 +19,8 @@ export interface DesiredReal {
   readonly role: DesiredRole;
   /** up: a real whose check passed (or checktype=on); quiescent: a real that is down, kept at weight 0. */
   readonly state: 'up' | 'quiescent' | 'fallback';
+  /** A quiescent real put in at weight 0 after its first failed check at start or reload (ld_start's table). */
+  readonly joining?: boolean;
   /** "RIP:PORT" with the configured port, as ldirectord logs additions. */
   readonly name: string;
   /** "RIP:PORT" with the port IPVS stores (differs for gate/ipip reals on another port). */
@@ -57,6 +59,11 @@ export interface DesiredVirtual {
   readonly known: readonly KnownReal[];
   /** Some real is up (ldirectord's `$v->{real_status}` is defined): fallbackcommand "stop". */
   readonly anyRealUp: boolean;
+  /**
+   * No real is up yet and some still await their first check result (start-up, reload): the
+   * fallback and fallbackcommand are not decided yet; the fallback stays as the table has it.
+   */
+  readonly fallbackUndecided?: boolean;
   readonly fallbackCommand?: FallbackCommand;
   readonly cleanstop: boolean;
 }
@@ -64,6 +71,18 @@ export interface DesiredVirtual {
 export interface DesiredState {
   readonly virtuals: readonly DesiredVirtual[];
 }
+
+/** joinKey(): a real of a virtual, as `StartJoins` holds it. */
+export type JoinKey = string;
+
+export const joinKey = (virtualId: string, checkKey: string): JoinKey => `${virtualId}\u0000${checkKey}`;
+
+/**
+ * The reals that were not in the table when the daemon started or reloaded (joinKey()s):
+ * until their first check result, they hold back their virtual's fallback decision; with
+ * quiescent=yes, one whose first check fails is put in at weight 0, as ld_start leaves it.
+ */
+export type StartJoins = ReadonlySet<JoinKey>;
 
 /**
  * fallback_find(): the virtual's own fallback, else the global one of its family and protocol;
@@ -100,18 +119,57 @@ export function serviceSpecOf(v: VirtualService): ServiceSpec {
  * - A real that is down is left out, except with quiescent=yes: then it stays at weight 0 if
  *   the table has it, and is put back at weight 0 only with readdquiescent=yes (_remove_service).
  * - checktype=off: no real is ever up; the fallback stays.
- * - The fallback is in at weight 1 exactly when no real of the virtual is up.
+ * - The fallback is in at weight 1 exactly when no real of the virtual is up - once decided:
+ *   while no real is up and some real in `joins` awaits its first check result, the fallback
+ *   stays as the table has it (ldirectord adds it at start and deletes it again a moment later).
+ * - With quiescent=yes a real in `joins` whose first check failed is put in at weight 0: ld_start
+ *   puts every configured real in and quiesces it, so a later recovery is "Restored".
  */
-export function desiredState(config: Config, health: HealthState, observed: Table): DesiredState {
-  return { virtuals: config.virtuals.map((v) => desiredVirtual(v, config.global, health, observed)) };
+export function desiredState(config: Config, health: HealthState, observed: Table, joins?: StartJoins): DesiredState {
+  return { virtuals: config.virtuals.map((v) => desiredVirtual(v, config.global, health, observed, joins)) };
 }
 
-function desiredVirtual(v: VirtualService, global: GlobalConfig, health: HealthState, observed: Table): DesiredVirtual {
+/** The start joins of `config` against the table as listed at start or reload (checktype=off reals never check). */
+export function startJoins(config: Config, health: HealthState, observed: Table | undefined): Set<JoinKey> {
+  const out = new Set<JoinKey>();
+  for (const v of config.virtuals) {
+    if (v.checktype === 'off') continue;
+    const service = observed ? findService(observed, serviceIdOf(v)) : undefined;
+    for (const r of v.reals) {
+      if (isUpIn(health, v, r.checkKey)) continue;
+      if (findReal(service, r.address, storedPort(serviceIdOf(v), forwardingOf(r.forward), r.port)) === undefined) out.add(joinKey(v.id, r.checkKey));
+    }
+  }
+  return out;
+}
+
+/**
+ * The joins still open after `table` (the table as applied): a real leaves once it has a
+ * result and is up, or is in the table, or its virtual is not quiescent.
+ */
+export function openJoins(config: Config, health: HealthState, table: Table, joins: StartJoins): Set<JoinKey> {
+  const out = new Set<JoinKey>();
+  if (joins.size === 0) return out;
+  for (const v of config.virtuals) {
+    const service = findService(table, serviceIdOf(v));
+    for (const r of v.reals) {
+      const key = joinKey(v.id, r.checkKey);
+      if (!joins.has(key)) continue;
+      const settled = health.reals[r.checkKey]?.last !== undefined
+        && (!v.quiescent || isUpIn(health, v, r.checkKey) || findReal(service, r.address, storedPort(serviceIdOf(v), forwardingOf(r.forward), r.port)) !== undefined);
+      if (!settled) out.add(key);
+    }
+  }
+  return out;
+}
+
+function desiredVirtual(v: VirtualService, global: GlobalConfig, health: HealthState, observed: Table, joins?: StartJoins): DesiredVirtual {
   const service = serviceSpecOf(v);
   const inTable = findService(observed, service.id);
   const entries = new Map<string, DesiredReal>();
   const known: KnownReal[] = [];
   let anyRealUp = false;
+  let awaiting = false;
 
   for (const r of v.reals) {
     const port = storedPort(service.id, forwardingOf(r.forward), r.port);
@@ -132,12 +190,20 @@ function desiredVirtual(v: VirtualService, global: GlobalConfig, health: HealthS
         entries.delete(key);
         entries.set(key, { key, spec, role: 'real', state: 'up', ...names });
       }
-    } else if (v.quiescent && !entries.has(key)) {
-      if (findReal(inTable, r.address, port) !== undefined || global.readdquiescent) {
-        entries.set(key, { key, spec, role: 'real', state: 'quiescent', ...names });
+    } else {
+      const join = joins?.has(joinKey(v.id, r.checkKey)) ?? false;
+      const checked = health.reals[r.checkKey]?.last !== undefined;
+      if (join && !checked) awaiting = true;
+      if (v.quiescent && !entries.has(key)) {
+        if (findReal(inTable, r.address, port) !== undefined || global.readdquiescent) {
+          entries.set(key, { key, spec, role: 'real', state: 'quiescent', ...names });
+        } else if (join && checked) {
+          entries.set(key, { key, spec, role: 'real', state: 'quiescent', joining: true, ...names });
+        }
       }
     }
   }
+  const fallbackUndecided = !anyRealUp && awaiting;
 
   const fb = fallbackFor(v, global);
   if (fb) {
@@ -145,7 +211,8 @@ function desiredVirtual(v: VirtualService, global: GlobalConfig, health: HealthS
     const key = realKey(fb.address, port);
     const names = { name: hostPort(fb.address, fb.port), storedName: hostPort(fb.address, port) };
     known.push({ key, role: 'fallback', up: false, ...names });
-    if (!anyRealUp) {
+    const keep = fallbackUndecided && findReal(inTable, fb.address, port) !== undefined;
+    if (!anyRealUp && (!fallbackUndecided || keep)) {
       const spec: RealSpec = {
         address: canonicalIp(fb.address), port, forwarding: forwardingOf(fb.forward), weight: 1,
         upperThreshold: 0, lowerThreshold: 0,
@@ -164,6 +231,7 @@ function desiredVirtual(v: VirtualService, global: GlobalConfig, health: HealthS
     reals: [...entries.values()],
     known,
     anyRealUp,
+    ...(fallbackUndecided ? { fallbackUndecided } : {}),
     ...(command !== undefined ? {
       fallbackCommand: {
         command,

@@ -132,6 +132,21 @@ export function recordOutcomes(
   return { health: { reals }, results };
 }
 
+/**
+ * One outcome written into `reals`, which the caller owns (a daemon records outcomes one by one
+ * as probes finish: copying 10,000 records per outcome would make each interval quadratic).
+ * The same events and verdicts as recordOutcome.
+ */
+export function recordInto(
+  reals: Record<string, RealHealth>, index: ReadonlyMap<string, ReadonlyArray<{ virtual: VirtualService; real: RealServer }>>,
+  checkKey: string, outcome: Outcome,
+): Omit<RecordResult, 'health'> {
+  const step = applyOutcome(reals[checkKey], index.get(checkKey) ?? [], checkKey, outcome);
+  if (!step) return { events: [], verdicts: [] };
+  reals[checkKey] = step.next;
+  return { events: step.events, verdicts: step.verdicts };
+}
+
 function applyOutcome(
   previous: RealHealth | undefined, sharing: ReadonlyArray<{ virtual: VirtualService; real: RealServer }>,
   checkKey: string, outcome: Outcome,

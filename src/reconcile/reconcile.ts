@@ -113,6 +113,11 @@ function addedEvent(dv: DesiredVirtual, dr: DesiredReal, last: Real | undefined)
     const message = msg.repairedReal(dr.role, dr.name, dv.name, w, 'missing');
     return { ...base, kind: 'repaired', message, alert: { subject: message, server: dr.name, inaccessible: false } };
   }
+  if (dr.joining) {
+    // ld_start's forced up and down leaves it at weight 0 with this line (tslvs skips the up).
+    const message = msg.quiescentReal(dr.storedName, dr.name, dv.name);
+    return { ...base, kind: 'quiescent', message, alert: { subject: message, server: dr.storedName, inaccessible: true } };
+  }
   if (dr.state === 'quiescent') {
     return { ...base, kind: 'readdQuiescent', message: msg.readdQuiescentReal(dr.name, dv.name),
       alert: { subject: msg.readdQuiescentAlert(dr.name, dv.name), server: dr.name, inaccessible: true } };
@@ -151,13 +156,18 @@ function purgedEvent(dv: DesiredVirtual, r: string, tag: string): EventBody {
 /**
  * do_fallback_command(): "start" when no real of the virtual is up, "stop" when one is, run
  * once per change (the status is remembered even when no command is configured, as
- * ldirectord does). Statuses of virtuals that left the config are forgotten.
+ * ldirectord does); nothing while the virtual's fallback is undecided (start-up, reload).
+ * Statuses of virtuals that left the config are forgotten.
  */
 function fallbackCommands(input: ReconcileInput): { commands: FallbackCommandRun[]; status: Record<string, FallbackCommandStatus> } {
   const previous = input.fallbackCommandStatus ?? {};
   const status: Record<string, FallbackCommandStatus> = {};
   const commands: FallbackCommandRun[] = [];
   for (const dv of input.desired.virtuals) {
+    if (dv.fallbackUndecided) {
+      if (previous[dv.virtualId] !== undefined) status[dv.virtualId] = previous[dv.virtualId]!;
+      continue;
+    }
     const wanted: FallbackCommandStatus = dv.anyRealUp ? 'stop' : 'start';
     status[dv.virtualId] = wanted;
     if (previous[dv.virtualId] === wanted || !dv.fallbackCommand) continue;

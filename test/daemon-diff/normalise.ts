@@ -14,13 +14,17 @@ export type RuleName =
   | 'fallback-order'
   | 'quiescent-thresholds'
   | 'stop-shared-real'
+  | 'start-fallback'
+  | 'first-check-quiescent'
   | 'signal-interrupted-check';
 
 export const RULES: Record<RuleName, { side: 'ldirectord' | 'tslvs' | 'both'; what: string }> = {
   argv0: { side: 'both', what: 'the program path in "Invoking ldirectord invoked as: PROG CONFIG CMD " is replaced by <argv0>' },
   'start-dance': { side: 'ldirectord', what: 'at start/reload ldirectord adds each real that is not in the table (or at weight 0) at full weight and removes it again ("Added"/"Restored" + "Deleted"/"Quiescent", with the fallback lines and fallbackcommand runs in between): the group is dropped' },
   'start-dance-reset': { side: 'ldirectord', what: 'the forced down of the dance (also readdquiescent=yes\'s "Readd Quiescent" at start/reload) counted a failure: the real\'s next "Resetting soft failure count" is dropped' },
-  'start-dance-quiescent': { side: 'ldirectord', what: 'quiescent virtuals: the dance left the real at weight 0 (tslvs never added it): its next "Restored real server … (Weight set to W)" is "Added real server …", and a weight-0 entry still left by the dance is removed from the final table' },
+  'start-dance-quiescent': { side: 'ldirectord', what: 'quiescent virtuals: the dance left the real at weight 0; when its first check passes in the same start/reload step, its "Restored real server … (Weight set to W)" is "Added real server …" (tslvs adds it once the check passed); when not, the dance\'s "Quiescent real server" line is kept (tslvs puts it in at weight 0 with that line after its first failed check)' },
+  'start-fallback': { side: 'both', what: 'a fallback added and deleted again within one start/reload step is dropped with its fallbackcommand start/stop runs: ldirectord adds it in ld_start before any check (always); tslvs decides it after the first results, so only when every real\'s first check failed and a later one passed within the step (a loaded machine)' },
+  'first-check-quiescent': { side: 'tslvs', what: 'quiescent virtuals, a start/reload step in which a real\'s first check failed ("Quiescent real server", weight 0) and a later one passed ("Restored"): the pair is the "Added real server" ldirectord\'s dance shows when its first check passes. Timing-dependent (a loaded machine): allowed, never required' },
   'changed-virtual': { side: 'ldirectord', what: 'at start/reload ldirectord logs "Changed virtual server: V" (and runs ipvsadm -E) for every existing virtual; dropped unless the scenario changed that service' },
   'reload-fallbackcommand': { side: 'ldirectord', what: 'reload forgets the fallbackcommand status: a run at reload with the status the virtual already had is dropped' },
   'reload-softfail': { side: 'ldirectord', what: 'reload forgets soft-failure counts: after a reload, a real that had k soft failures logs "failure 1/m … k/m" again; those k lines are dropped (tslvs continues at k+1)' },
@@ -274,16 +278,21 @@ export function normaliseLdirectord(input: Ev[], facts: ScenarioFacts, fired: Fi
     const q = quiescedByDance.get(key);
     if (q !== undefined && q < i) {
       quiescedByDance.delete(key);
-      if (rl.kind === 'Restored') {
+      if (rl.kind === 'Restored' && ev[i]!.step === ev[q]!.step) {
         ev[i] = { ...ev[i]!, text: `Added real server: ${rl.r} (${rl.v}) (Weight set to ${rl.w})` };
+        fire(fired, 'start-dance-quiescent');
+      } else {
+        drop.delete(q);
         fire(fired, 'start-dance-quiescent');
       }
     }
   }
-  const dropFromTable = new Set<string>();
-  for (const key of quiescedByDance.keys()) {
-    dropFromTable.add(key);
+  // A dance that left the real quiesced until the end: tslvs has it at weight 0 with that line too.
+  for (const q of quiescedByDance.values()) {
+    drop.delete(q);
+    fire(fired, 'start-dance-quiescent');
   }
+  const dropFromTable = new Set<string>();
 
   // changed-virtual
   ev.forEach((e, i) => {
@@ -341,6 +350,7 @@ export function normaliseLdirectord(input: Ev[], facts: ScenarioFacts, fired: Fi
   });
 
   ev = ev.filter((_e, i) => !drop.has(i));
+  ev = startFallback(ev, facts, fired);
 
   // fallback-order
   for (let i = 0; i + 1 < ev.length; i++) {
@@ -361,7 +371,25 @@ export function normaliseLdirectord(input: Ev[], facts: ScenarioFacts, fired: Fi
 
 /** tslvs → what ldirectord shows (only where the deliberate difference is tslvs's extra line). */
 export function normaliseTslvs(input: Ev[], facts: ScenarioFacts, fired: Fired): Ev[] {
-  return input.filter((e) => {
+  const isStartish = (step: number) => ['start', 'reload'].includes(facts.stepKinds[step] ?? '');
+  // first-check-quiescent
+  const ev = input.map((e) => ({ ...e }));
+  const drop = new Set<number>();
+  ev.forEach((e, i) => {
+    const q = e.kind === 'line' && isStartish(e.step) ? realLine(e.text) : undefined;
+    if (q?.kind !== 'Quiescent') return;
+    for (let j = i + 1; j < ev.length && ev[j]!.step === e.step; j++) {
+      const r = ev[j]!.kind === 'line' ? realLine(ev[j]!.text) : undefined;
+      if (!r || r.r !== q.r || r.v !== q.v) continue;
+      if (r.kind === 'Restored') {
+        drop.add(i);
+        ev[j] = { ...ev[j]!, text: `Added real server: ${r.r} (${r.v}) (Weight set to ${r.w})` };
+        fire(fired, 'first-check-quiescent');
+      }
+      break;
+    }
+  });
+  return startFallback(ev.filter((_e, i) => !drop.has(i)), facts, fired).filter((e) => {
     if (e.kind !== 'line') return true;
     const m = /^Purged real server \(stop\): (\S+) \((.+)\)$/.exec(e.text);
     if (m && facts.sharedLater.includes(`${m[2]}|${m[1]}`)) {
@@ -410,4 +438,41 @@ export function finalTable(save: string, thresholds: string, side: 'ldirectord' 
 export function stepView(events: Ev[], step: number, kind: 'line' | 'cmd', sorted: boolean): string[] {
   const l = events.filter((e) => e.step === step && e.kind === kind).map((e) => e.text);
   return sorted ? [...l].sort() : l;
+}
+
+/**
+ * start-fallback: within a start/reload step, "Added fallback server: F (V)" and a later
+ * "Deleted fallback server: F (V)" with no real of V removed between them are dropped, with the
+ * first "start" run after the addition (the "stop" stays: tslvs runs it as its first decision,
+ * as ldirectord does for reals that are up at start).
+ */
+function startFallback(input: Ev[], facts: ScenarioFacts, fired: Fired): Ev[] {
+  const isStartish = (step: number) => ['start', 'reload'].includes(facts.stepKinds[step] ?? '');
+  const drop = new Set<number>();
+  const cmdFor = (from: number, status: string, v: string, step: number) => {
+    for (let k = from; k < input.length && input[k]!.step === step; k++) {
+      const c = input[k]!.kind === 'cmd' ? cmdVirtual(input[k]!.text) : undefined;
+      if (c && !drop.has(k) && c.status === status && (c.target === v || c.target.startsWith(':'))) return k;
+    }
+    return -1;
+  };
+  input.forEach((e, i) => {
+    const add = e.kind === 'line' && isStartish(e.step) && !drop.has(i) ? fallbackLine(e.text) : undefined;
+    if (add?.kind !== 'Added') return;
+    for (let j = i + 1; j < input.length && input[j]!.step === e.step; j++) {
+      if (input[j]!.kind !== 'line') continue;
+      const r = realLine(input[j]!.text);
+      if (r && r.v === add.v && (r.kind === 'Deleted' || r.kind === 'Quiescent')) return;
+      const del = fallbackLine(input[j]!.text);
+      if (del?.v !== add.v) continue;
+      if (del.kind !== 'Deleted') return;
+      drop.add(i);
+      drop.add(j);
+      const start = cmdFor(i + 1, 'start', add.v, e.step);
+      if (start >= 0) drop.add(start);
+      fire(fired, 'start-fallback');
+      return;
+    }
+  });
+  return input.filter((_e, i) => !drop.has(i));
 }

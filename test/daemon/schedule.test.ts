@@ -1,5 +1,5 @@
-// The loop's timing: rounds start every checkinterval (start to start), and with fork=yes each
-// virtual keeps its own checkinterval, as ldirectord's per-virtual children do.
+// The daemon's clock end to end: each probe starts every checkinterval (start to start), and with
+// fork=yes a virtual's reals keep its own checkinterval, as ldirectord's per-virtual children do.
 import fs from 'node:fs';
 import path from 'node:path';
 import { createLogger } from '../../src/log/logger.js';
@@ -40,7 +40,7 @@ test('fork=yes: each virtual on its own checkinterval', async () => {
   ].join('\n'), 4500);
   const f = fast.hits - f0;
   const s = slow.hits - s0;
-  // Rounds at 0, 1, 2, 3, 4 s for the first; 0 and 3 s for the second.
+  // Checks at 0, 1, 2, 3, 4 s (plus a fixed spread under 250 ms) for the first; 0 and 3 s for the second.
   expect(f).toBeGreaterThanOrEqual(4);
   expect(f).toBeLessThanOrEqual(6);
   expect(s).toBe(2);
