@@ -10,16 +10,18 @@
 import type { Config, RealServer, VirtualService } from '../config/model.js';
 import { planProbe, probeKindFor } from '../checks/registry.js';
 import type { PlannedProbe } from '../checks/registry.js';
-import { desiredState, openJoins, retiredServices, startJoins } from '../desired/index.js';
-import type { JoinKey, RetiredService } from '../desired/index.js';
-import { initHealth, probeChoice, probeTasks, realName, recordInto, recordOutcomes, sharingIndex } from '../health/index.js';
-import type { HealthState, Outcome, ProbeTask, RealHealth } from '../health/index.js';
+import { desiredState, openJoins, retiredServices, startJoins } from '../desired/build.js';
+import type { JoinKey, RetiredService } from '../desired/build.js';
+import { initHealth } from '../health/init.js';
+import { probeChoice, probeTasks, realName, recordInto, recordOutcomes, sharingIndex } from '../health/machine.js';
+import type { HealthState, Outcome, RealHealth } from '../health/types.js';
+import type { ProbeTask } from '../health/machine.js';
 import { redact } from '../log/redact.js';
 import { opArgs } from '../ipvs/ops.js';
 import type { ApplyResult, IpvsBackend, Table } from '../ipvs/types.js';
 import type { CheckResult } from '../checks/types.js';
-import { reconcile, reconcileStop } from '../reconcile/index.js';
-import type { FallbackCommandStatus, Phase, ReconcileResult, TransitionEvent } from '../reconcile/index.js';
+import { reconcile, reconcileStop } from '../reconcile/reconcile.js';
+import type { FallbackCommandStatus, Phase, ReconcileResult, TransitionEvent } from '../reconcile/types.js';
 import type { CommandQueue } from './commands.js';
 import { readMaintenance, systemReverseResolver } from './maintenance.js';
 import type { MaintenanceView, ReverseResolver } from './maintenance.js';
@@ -195,7 +197,8 @@ export class Director {
       if (t.choice.kind === 'skip') continue;
       wanted.add(t.checkKey);
       // The model's checkinterval is ldirectord's rule already (the virtual's own only with fork=yes).
-      const interval = Math.min(...(sharing.get(t.checkKey) ?? [{ virtual: t.virtual }]).map(({ virtual }) => virtual.checkinterval)) * 1000;
+      const sharers = sharing.get(t.checkKey) ?? [{ virtual: t.virtual }];
+      const interval = Math.min(...sharers.map(({ virtual }) => virtual.checkinterval)) * 1000;
       if (!clock.has(t.checkKey) && this.health.reals[t.checkKey]?.last === undefined) this.awaitingFirst.add(t.checkKey);
       clock.set(t.checkKey, interval);
     }
@@ -236,7 +239,8 @@ export class Director {
       const kind = probeKindFor(t.virtual, phase);
       if (!kind) return undefined;
       const lastMs = this.lastMs.get(key);
-      const job: ProbeJob = { probe: this.planned(key, kind, () => planProbe(t.virtual, t.real, kind)), ...(lastMs !== undefined ? { lastMs } : {}) };
+      const probe = this.planned(key, kind, () => planProbe(t.virtual, t.real, kind));
+      const job: ProbeJob = { probe, ...(lastMs !== undefined ? { lastMs } : {}) };
       const r = await this.pool.run(job);
       this.counters.probes++;
       if (this.closed || this.perConfig().tasks.get(key) === undefined) return { up: r.up, message: r.message };
@@ -324,7 +328,9 @@ export class Director {
     const applied = observed ? await this.sync(observed) : undefined;
     this.counted('audit', started, applied, 1);
     const c = this.counters;
-    this.deps.debug?.(3, `Checks: ${c.probes} since the last audit (${this.pool.stats.parked} parked in all, at most ${this.pool.stats.peakInFlight} at once, ${this.pool.running} running), ${c.writes} writes, ${c.ops} ops (${c.failedOps} failed)`);
+    const pool = this.pool.stats;
+    this.deps.debug?.(3, `Checks: ${c.probes} since the last audit (${pool.parked} parked in all, at most ${pool.peakInFlight} at once, `
+      + `${this.pool.running} running), ${c.writes} writes, ${c.ops} ops (${c.failedOps} failed)`);
     this.counters = { probes: 0, writes: 0, ops: 0, failedOps: 0 };
   }
 
@@ -378,7 +384,8 @@ export class Director {
       const kind = probeKindFor(t.virtual, t.choice.checktype === 'connect' ? 'connect' : 'negotiate');
       if (!kind) return -1;
       const lastMs = this.lastMs.get(t.checkKey);
-      jobs.push({ probe: this.planned(t.checkKey, kind, () => planProbe(t.virtual, t.real, kind)), ...(lastMs !== undefined ? { lastMs } : {}) });
+      const probe = this.planned(t.checkKey, kind, () => planProbe(t.virtual, t.real, kind));
+      jobs.push({ probe, ...(lastMs !== undefined ? { lastMs } : {}) });
       return jobs.length - 1;
     });
     const probeStart = performance.now();
@@ -389,7 +396,9 @@ export class Director {
     const probeStats = { parked: this.pool.stats.parked - before.parked, peakInFlight: this.pool.stats.peakInFlight };
     const probeMs = performance.now() - probeStart;
     tasks.forEach((t, i) => { if (jobOf[i]! >= 0) this.lastMs.set(t.checkKey, results[jobOf[i]!]!.durationMs); });
-    if (this.abort.signal.aborted) return { probes: jobs.length, durationMs: performance.now() - started, probeMs, ...probeStats, ops: 0, failedOps: 0, execs: 0 };
+    if (this.abort.signal.aborted) {
+      return { probes: jobs.length, durationMs: performance.now() - started, probeMs, ...probeStats, ops: 0, failedOps: 0, execs: 0 };
+    }
 
     // Outcomes go to the health machine in config order, so its lines come out in ldirectord's order.
     // `logged`: a check result (or maintenance) that ldirectord writes to the monitorfile;
@@ -448,7 +457,8 @@ export class Director {
     await this.exclusive(async () => {
       const observed = await this.list();
       if (!observed) return;
-      const result = reconcileStop({ desired: desiredState(this.config, this.health, observed, this.joins), observed, fallbackCommandStatus: this.fallbackStatus });
+      const desired = desiredState(this.config, this.health, observed, this.joins);
+      const result = reconcileStop({ desired, observed, fallbackCommandStatus: this.fallbackStatus });
       await this.apply(result);
     });
   }

@@ -30,7 +30,9 @@ export interface MaintenanceView {
  * One round's view of the directory; undefined when nothing can be in maintenance (no
  * directory, unreadable, or empty), so the round skips the per-real lookups altogether.
  */
-export async function readMaintenance(dir: string | undefined, reverse: ReverseResolver = systemReverseResolver): Promise<MaintenanceView | undefined> {
+export async function readMaintenance(
+  dir: string | undefined, reverse: ReverseResolver = systemReverseResolver,
+): Promise<MaintenanceView | undefined> {
   if (!dir) return undefined;
   let names: Set<string>;
   try {

@@ -12,7 +12,7 @@ export interface DemoServer {
 /** Port 0: a free port is picked (the demo must not fail because a fixed port is busy). */
 export async function startDemoServer(address: string, port: number, name: (port: number) => string): Promise<DemoServer> {
   const state = { failing: false, name: '' };
-  const server = http.createServer((req, res) => {
+  const server = http.createServer((_req, res) => {
     const ok = !state.failing;
     const name = state.name;
     res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain', connection: 'close' });

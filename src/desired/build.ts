@@ -137,7 +137,8 @@ export function startJoins(config: Config, health: HealthState, observed: Table 
     const service = observed ? findService(observed, serviceIdOf(v)) : undefined;
     for (const r of v.reals) {
       if (isUpIn(health, v, r.checkKey)) continue;
-      if (findReal(service, r.address, storedPort(serviceIdOf(v), forwardingOf(r.forward), r.port)) === undefined) out.add(joinKey(v.id, r.checkKey));
+      const port = storedPort(serviceIdOf(v), forwardingOf(r.forward), r.port);
+      if (findReal(service, r.address, port) === undefined) out.add(joinKey(v.id, r.checkKey));
     }
   }
   return out;
@@ -156,7 +157,8 @@ export function openJoins(config: Config, health: HealthState, table: Table, joi
       const key = joinKey(v.id, r.checkKey);
       if (!joins.has(key)) continue;
       const settled = health.reals[r.checkKey]?.last !== undefined
-        && (!v.quiescent || isUpIn(health, v, r.checkKey) || findReal(service, r.address, storedPort(serviceIdOf(v), forwardingOf(r.forward), r.port)) !== undefined);
+        && (!v.quiescent || isUpIn(health, v, r.checkKey)
+          || findReal(service, r.address, storedPort(serviceIdOf(v), forwardingOf(r.forward), r.port)) !== undefined);
       if (!settled) out.add(key);
     }
   }

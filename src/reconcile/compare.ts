@@ -51,7 +51,8 @@ export function serviceMatches(wanted: ServiceSpec | Service, observed: Service)
 export function realDifferences(wanted: RealLike, observed: RealLike): string[] {
   const out: string[] = [];
   if (observed.forwarding !== 'Local' && (observed.forwarding !== wanted.forwarding || tunnelType(observed) !== tunnelType(wanted))) {
-    out.push(`forwarding ${observed.forwarding}${tunnelType(observed) && tunnelType(observed) !== 'ipip' ? ` ${tunnelType(observed)}` : ''}`);
+    const tunnel = tunnelType(observed);
+    out.push(`forwarding ${observed.forwarding}${tunnel && tunnel !== 'ipip' ? ` ${tunnel}` : ''}`);
   }
   if (observed.weight !== wanted.weight) out.push(`weight ${observed.weight}`);
   if ((observed.upperThreshold ?? 0) !== (wanted.upperThreshold ?? 0)) out.push(`u-threshold ${observed.upperThreshold ?? 0}`);

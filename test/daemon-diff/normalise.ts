@@ -192,10 +192,6 @@ export function normaliseLdirectord(input: Ev[], facts: ScenarioFacts, fired: Fi
   const drop = new Set<number>();
   const pendingReset = new Set<string>(); // "R|V"
   const quiescedByDance = new Map<string, number>(); // "R|V" → index of the dance's Quiescent line
-  const nextLine = (from: number) => {
-    for (let j = from; j < ev.length; j++) if (ev[j]!.kind === 'line' && !drop.has(j)) return j;
-    return -1;
-  };
   const prevLine = (from: number) => {
     for (let j = from; j >= 0; j--) if (ev[j]!.kind === 'line' && !drop.has(j)) return j;
     return -1;

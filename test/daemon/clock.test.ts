@@ -49,7 +49,8 @@ describe('ProbeClock', () => {
     for (let i = 1; i < slow.length; i++) expect(slow[i]! - slow[i - 1]!).toBeGreaterThanOrEqual(245);
     expect(slow.length).toBeLessThanOrEqual(3);
     // quick: start to start every 100 ms.
-    for (let i = 1; i < quick.length; i++) expect(quick[i]! - quick[i - 1]!).toBeGreaterThanOrEqual(99);
+    // (timers fire on whole milliseconds, up to 1 ms before performance.now() says)
+    for (let i = 1; i < quick.length; i++) expect(quick[i]! - quick[i - 1]!).toBeGreaterThanOrEqual(98);
     expect(quick.length).toBeGreaterThanOrEqual(4);
     expect(peak).toBeLessThanOrEqual(2);
     const status = clock.status().find((s) => s.key === 'quick')!;

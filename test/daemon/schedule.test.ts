@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createLogger } from '../../src/log/logger.js';
 import { Daemon } from '../../src/daemon/daemon.js';
-import { simBackend } from '../../src/ipvs/sim/index.js';
+import { simBackend } from '../../src/ipvs/sim/backend.js';
 import { parseConfig, tempDir } from '../support/director-kit.js';
 import { startRealServer } from '../support/realservers.js';
 import type { RealServerStub } from '../support/realservers.js';

@@ -2,9 +2,11 @@
 // (_remove_service), the fallback (fallback_find/fallback_on/fallback_off), checktype on/off.
 import { describe, expect, test } from '@jest/globals';
 import type { Config } from '../../src/config/model.js';
-import { desiredState, desiredTable, retiredServices } from '../../src/desired/index.js';
-import { EMPTY_HEALTH, initHealth, recordOutcome } from '../../src/health/index.js';
-import type { HealthState } from '../../src/health/index.js';
+import { desiredState, desiredTable, retiredServices } from '../../src/desired/build.js';
+import { EMPTY_HEALTH } from '../../src/health/types.js';
+import { initHealth } from '../../src/health/init.js';
+import { recordOutcome } from '../../src/health/machine.js';
+import type { HealthState } from '../../src/health/types.js';
 import type { Table } from '../../src/ipvs/types.js';
 import { cfg, fwm, real, svc, table, tableText, tcp } from '../reconcile/support.js';
 

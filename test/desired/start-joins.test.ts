@@ -2,9 +2,10 @@
 // virtual's fallback until their first result; with quiescent=yes one whose first check fails
 // is put in at weight 0 (ld_start's table).
 import { describe, expect, test } from '@jest/globals';
-import { desiredState, desiredTable, openJoins, startJoins } from '../../src/desired/index.js';
-import { initHealth, recordOutcome } from '../../src/health/index.js';
-import { reconcile } from '../../src/reconcile/index.js';
+import { desiredState, desiredTable, openJoins, startJoins } from '../../src/desired/build.js';
+import { initHealth } from '../../src/health/init.js';
+import { recordOutcome } from '../../src/health/machine.js';
+import { reconcile } from '../../src/reconcile/reconcile.js';
 import { cfg, table, tableText } from '../reconcile/support.js';
 
 const text = (global: string) => `${global}

@@ -1,7 +1,9 @@
 // Start-up adoption (ld_start) and carrying health over a reload (tslvs keeps what
 // reread_config() forgets).
 import { describe, expect, test } from '@jest/globals';
-import { EMPTY_HEALTH, initHealth, recordOutcome } from '../../src/health/index.js';
+import { EMPTY_HEALTH } from '../../src/health/types.js';
+import { initHealth } from '../../src/health/init.js';
+import { recordOutcome } from '../../src/health/machine.js';
 import { cfg, real, svc, table, tcp } from '../reconcile/support.js';
 
 describe('start-up adoption', () => {

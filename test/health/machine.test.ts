@@ -2,10 +2,9 @@
 // and _check_real()'s counters. Message texts are the ld_log() strings of those subs.
 import { describe, expect, test } from '@jest/globals';
 import type { Config } from '../../src/config/model.js';
-import {
-  EMPTY_HEALTH, FORCE_NEGOTIATE, probeChoice, probeTasks, recordOutcome,
-} from '../../src/health/index.js';
-import type { HealthState, Outcome } from '../../src/health/index.js';
+import { EMPTY_HEALTH, FORCE_NEGOTIATE } from '../../src/health/types.js';
+import { probeChoice, probeTasks, recordOutcome } from '../../src/health/machine.js';
+import type { HealthState, Outcome } from '../../src/health/types.js';
 import { cfg } from '../reconcile/support.js';
 
 const UP: Outcome = { kind: 'up', message: 'ok' };

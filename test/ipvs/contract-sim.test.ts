@@ -1,5 +1,6 @@
 import { backendContract } from './contract.js';
-import { runIpvsadm, simBackend } from '../../src/ipvs/sim/index.js';
+import { runIpvsadm } from '../../src/ipvs/sim/ipvsadm.js';
+import { simBackend } from '../../src/ipvs/sim/backend.js';
 
 // The in-process sim: same emulation, no processes.
 backendContract('sim backend', () => {

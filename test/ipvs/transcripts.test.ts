@@ -6,7 +6,8 @@ import { describe, expect, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { KernelTable, runIpvsadm } from '../../src/ipvs/sim/index.js';
+import { KernelTable } from '../../src/ipvs/sim/kernel.js';
+import { runIpvsadm } from '../../src/ipvs/sim/ipvsadm.js';
 
 const DIR = join(dirname(fileURLToPath(import.meta.url)), 'transcripts');
 

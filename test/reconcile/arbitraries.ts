@@ -2,8 +2,8 @@
 // purpose so that reals are shared, gate ports collide and tables overlap the config.
 import fc from 'fast-check';
 import type { Config } from '../../src/config/model.js';
-import { desiredState } from '../../src/desired/index.js';
-import type { HealthState, RealHealth } from '../../src/health/index.js';
+import { desiredState } from '../../src/desired/build.js';
+import type { HealthState, RealHealth } from '../../src/health/types.js';
 import type { Real, Service, ServiceId, Table } from '../../src/ipvs/types.js';
 import { fwm, real, svc, tcp, udp } from './support.js';
 

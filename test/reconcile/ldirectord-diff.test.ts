@@ -14,12 +14,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bracketed } from '../../src/ipvs/keys.js';
 import type { Config } from '../../src/config/model.js';
-import { desiredState } from '../../src/desired/index.js';
-import { initHealth, recordOutcome } from '../../src/health/index.js';
-import type { Outcome } from '../../src/health/index.js';
+import { desiredState } from '../../src/desired/build.js';
+import { initHealth } from '../../src/health/init.js';
+import { recordOutcome } from '../../src/health/machine.js';
+import type { Outcome } from '../../src/health/types.js';
 import type { Real, Table } from '../../src/ipvs/types.js';
-import { reconcile, reconcileStop } from '../../src/reconcile/index.js';
-import type { FallbackCommandStatus } from '../../src/reconcile/index.js';
+import { reconcile, reconcileStop } from '../../src/reconcile/reconcile.js';
+import type { FallbackCommandStatus } from '../../src/reconcile/types.js';
 import { applyOps, cfg } from './support.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));

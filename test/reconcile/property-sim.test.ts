@@ -3,11 +3,11 @@
 // listed back through -S/-L, reconciled, applied, and listed again.
 import { expect, test } from '@jest/globals';
 import fc from 'fast-check';
-import { desiredState, desiredTable } from '../../src/desired/index.js';
-import { simBackend } from '../../src/ipvs/sim/index.js';
+import { desiredState, desiredTable } from '../../src/desired/build.js';
+import { simBackend } from '../../src/ipvs/sim/backend.js';
 import type { IpvsBackend, IpvsOp, Table } from '../../src/ipvs/types.js';
-import { reconcile } from '../../src/reconcile/index.js';
-import type { Phase } from '../../src/reconcile/index.js';
+import { reconcile } from '../../src/reconcile/reconcile.js';
+import type { Phase } from '../../src/reconcile/types.js';
 import { buildObserved, configArb, flagBits, healthFrom, observedService, render } from './arbitraries.js';
 import { cfg, tableText } from './support.js';
 

@@ -4,11 +4,11 @@
 // reconcile has nothing left to do.
 import { expect, test } from '@jest/globals';
 import fc from 'fast-check';
-import { desiredState, desiredTable } from '../../src/desired/index.js';
-import type { RetiredService } from '../../src/desired/index.js';
+import { desiredState, desiredTable } from '../../src/desired/build.js';
+import type { RetiredService } from '../../src/desired/build.js';
 import type { ServiceId, Table } from '../../src/ipvs/types.js';
-import { reconcile } from '../../src/reconcile/index.js';
-import type { Phase } from '../../src/reconcile/index.js';
+import { reconcile } from '../../src/reconcile/reconcile.js';
+import type { Phase } from '../../src/reconcile/types.js';
 import { FOREIGN, buildObserved, configArb, flagBits, healthFrom, observedService, render } from './arbitraries.js';
 import { applyOps, cfg, tableText } from './support.js';
 

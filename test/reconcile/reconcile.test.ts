@@ -2,12 +2,14 @@
 // cited Perl sub passes to ld_log(); "Repaired …" and "(repair)" are tslvs's own.
 import { describe, expect, test } from '@jest/globals';
 import type { Config } from '../../src/config/model.js';
-import { desiredState, retiredServices } from '../../src/desired/index.js';
-import { EMPTY_HEALTH, initHealth, recordOutcome } from '../../src/health/index.js';
-import type { HealthState } from '../../src/health/index.js';
+import { desiredState, retiredServices } from '../../src/desired/build.js';
+import { EMPTY_HEALTH } from '../../src/health/types.js';
+import { initHealth } from '../../src/health/init.js';
+import { recordOutcome } from '../../src/health/machine.js';
+import type { HealthState } from '../../src/health/types.js';
 import type { Table } from '../../src/ipvs/types.js';
-import { reconcile, reconcileStop } from '../../src/reconcile/index.js';
-import type { Phase, ReconcileInput } from '../../src/reconcile/index.js';
+import { reconcile, reconcileStop } from '../../src/reconcile/reconcile.js';
+import type { Phase, ReconcileInput } from '../../src/reconcile/types.js';
 import { applyOps, cfg, fwm, real, svc, table, tableText, tcp, udp } from './support.js';
 
 function setHealth(c: Config, h: HealthState, states: Record<string, 'up' | 'down'>): HealthState {

@@ -3,13 +3,14 @@
 // apply cleanly, and the table listed afterwards needs no further op.
 import { expect, test } from '@jest/globals';
 import type { Config } from '../../src/config/model.js';
-import { desiredState, desiredTable } from '../../src/desired/index.js';
-import { initHealth, recordOutcome } from '../../src/health/index.js';
-import type { HealthState } from '../../src/health/index.js';
-import { simBackend } from '../../src/ipvs/sim/index.js';
+import { desiredState, desiredTable } from '../../src/desired/build.js';
+import { initHealth } from '../../src/health/init.js';
+import { recordOutcome } from '../../src/health/machine.js';
+import type { HealthState } from '../../src/health/types.js';
+import { simBackend } from '../../src/ipvs/sim/backend.js';
 import type { IpvsBackend, Table } from '../../src/ipvs/types.js';
-import { reconcile, reconcileStop } from '../../src/reconcile/index.js';
-import type { FallbackCommandStatus, Phase } from '../../src/reconcile/index.js';
+import { reconcile, reconcileStop } from '../../src/reconcile/reconcile.js';
+import type { FallbackCommandStatus, Phase } from '../../src/reconcile/types.js';
 import { cfg, tableText, tcp } from './support.js';
 
 const CONFIG = `

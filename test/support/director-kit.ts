@@ -10,8 +10,8 @@ import { CommandQueue } from '../../src/daemon/commands.js';
 import type { CommandRunner } from '../../src/daemon/commands.js';
 import { Director } from '../../src/daemon/director.js';
 import type { DirectorDeps } from '../../src/daemon/director.js';
-import { simBackend } from '../../src/ipvs/sim/index.js';
-import type { SimBackend } from '../../src/ipvs/sim/index.js';
+import { simBackend } from '../../src/ipvs/sim/backend.js';
+import type { SimBackend } from '../../src/ipvs/sim/backend.js';
 import { resolver } from '../config/helpers.js';
 
 export interface Kit {

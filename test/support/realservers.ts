@@ -17,7 +17,7 @@ export interface RealServerStub {
 export async function startRealServer(address = '127.0.0.1', port = 0, mode: Mode = 'up'): Promise<RealServerStub> {
   let current: Mode = mode;
   const sockets = new Set<Socket>();
-  const server = http.createServer((req, res) => {
+  const server = http.createServer((_req, res) => {
     stub.hits++;
     if (current === 'hang') return;
     res.writeHead(current === 'up' ? 200 : 503, { 'content-type': 'text/plain' });
