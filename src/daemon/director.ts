@@ -88,6 +88,9 @@ export interface RoundStats {
   execs: number;
 }
 
+/** Which half of a combined check a probe runs. */
+type CheckPhase = 'connect' | 'negotiate';
+
 export class Director {
   status: DaemonStatus = 'starting';
   private health: HealthState = { reals: {} };
@@ -371,53 +374,50 @@ export class Director {
   private async checkAllNow(due?: ReadonlySet<string>): Promise<RoundStats> {
     const started = performance.now();
     const sharing = this.sharing();
-    const tasks = probeTasks(this.config, this.health).filter((t) =>
-      !due || (sharing.get(t.checkKey) ?? []).some(({ virtual }) => due.has(virtual.id)));
     const maintenance = await this.maintenanceView(true);
-    const inMaintenance = maintenance
-      ? await Promise.all(tasks.map((t) => maintenance.fileFor(t.real.address, t.real.port)))
-      : [];
-
-    const jobs: ProbeJob[] = [];
-    const jobOf: number[] = tasks.map((t, i) => {
-      if (inMaintenance[i] !== undefined || t.choice.kind !== 'probe') return -1;
-      const kind = probeKindFor(t.virtual, t.choice.checktype === 'connect' ? 'connect' : 'negotiate');
-      if (!kind) return -1;
-      const lastMs = this.lastMs.get(t.checkKey);
-      const probe = this.planned(t.checkKey, kind, () => planProbe(t.virtual, t.real, kind));
-      jobs.push({ probe, ...(lastMs !== undefined ? { lastMs } : {}) });
-      return jobs.length - 1;
-    });
+    // One record per probe task: the task, its maintenance file, the check it runs (with the
+    // phase it checks, for combined) and, once run, its result.
+    const runs = await Promise.all(probeTasks(this.config, this.health)
+      .filter((t) => !due || (sharing.get(t.checkKey) ?? []).some(({ virtual }) => due.has(virtual.id)))
+      .map(async (task) => {
+        const file = maintenance ? await maintenance.fileFor(task.real.address, task.real.port) : undefined;
+        const phase: CheckPhase | undefined = task.choice.kind !== 'probe' ? undefined
+          : task.choice.checktype === 'connect' ? 'connect' : 'negotiate';
+        const kind = file === undefined && phase ? probeKindFor(task.virtual, phase) : undefined;
+        const lastMs = this.lastMs.get(task.checkKey);
+        const probe = kind ? this.planned(task.checkKey, kind, () => planProbe(task.virtual, task.real, kind)) : undefined;
+        const job: ProbeJob | undefined = probe ? { probe, ...(lastMs !== undefined ? { lastMs } : {}) } : undefined;
+        return { task, file, phase, job, result: undefined as CheckResult | undefined };
+      }));
+    const probing = runs.filter((r) => r.job !== undefined).sort((a, b) => (b.job!.lastMs ?? 0) - (a.job!.lastMs ?? 0));
     const probeStart = performance.now();
     const before = { ...this.pool.stats };
-    const order = jobs.map((_, i) => i).sort((a, b) => (jobs[b]!.lastMs ?? 0) - (jobs[a]!.lastMs ?? 0));
-    const results = new Array<CheckResult>(jobs.length);
-    await Promise.all(order.map(async (i) => { results[i] = await this.pool.run(jobs[i]!); }));
+    await Promise.all(probing.map(async (r) => {
+      r.result = await this.pool.run(r.job!);
+      this.lastMs.set(r.task.checkKey, r.result.durationMs);
+    }));
     const probeStats = { parked: this.pool.stats.parked - before.parked, peakInFlight: this.pool.stats.peakInFlight };
     const probeMs = performance.now() - probeStart;
-    tasks.forEach((t, i) => { if (jobOf[i]! >= 0) this.lastMs.set(t.checkKey, results[jobOf[i]!]!.durationMs); });
     if (this.abort.signal.aborted) {
-      return { probes: jobs.length, durationMs: performance.now() - started, probeMs, ...probeStats, ops: 0, failedOps: 0, execs: 0 };
+      return { probes: probing.length, durationMs: performance.now() - started, probeMs, ...probeStats, ops: 0, failedOps: 0, execs: 0 };
     }
 
     // Outcomes go to the health machine in config order, so its lines come out in ldirectord's order.
     // `logged`: a check result (or maintenance) that ldirectord writes to the monitorfile;
     // checktype=on records "up" without one (service_set without do_log).
     const outcomes: Array<{ checkKey: string; outcome: Outcome; logged?: boolean }> = [];
-    tasks.forEach((t, i) => {
-      if (inMaintenance[i] !== undefined) {
-        this.deps.debug?.(2, `Server maintenance: Found file ${inMaintenance[i]}`);
+    for (const { task: t, file, phase, result: r } of runs) {
+      if (file !== undefined) {
+        this.deps.debug?.(2, `Server maintenance: Found file ${file}`);
         outcomes.push({ checkKey: t.checkKey, outcome: { kind: 'maintenance', message: 'Server in maintenance' }, logged: true });
       } else if (t.choice.kind === 'assumeUp') {
         outcomes.push({ checkKey: t.checkKey, outcome: { kind: 'up', message: '' } });
-      } else if (jobOf[i]! >= 0) {
-        const r = results[jobOf[i]!]!;
+      } else if (r) {
         if (!r.up) this.debugFailure(t.virtual, t.real, r.message);
-        const probe = t.choice.kind === 'probe' && t.virtual.checktype === 'combined'
-          ? { probe: t.choice.checktype === 'connect' ? 'connect' as const : 'negotiate' as const } : {};
+        const probe = t.virtual.checktype === 'combined' && phase ? { probe: phase } : {};
         outcomes.push({ checkKey: t.checkKey, outcome: { kind: r.up ? 'up' : 'down', message: r.message, ...probe }, logged: true });
       }
-    });
+    }
     const recorded = recordOutcomes(this.health, sharing, outcomes);
     this.health = recorded.health;
     for (const { checkKey } of outcomes) if (this.awaitingFirst.delete(checkKey)) this.settleFirst();
@@ -434,7 +434,7 @@ export class Director {
     const observed = await this.list();
     const applied = observed ? await this.sync(observed) : undefined;
     return {
-      probes: jobs.length, durationMs: performance.now() - started, probeMs, ...probeStats,
+      probes: probing.length, durationMs: performance.now() - started, probeMs, ...probeStats,
       ops: applied?.results.length ?? 0, failedOps: applied?.results.filter((r) => !r.ok).length ?? 0,
       execs: 1 + (applied?.execs ?? 0),
     };
