@@ -84,7 +84,9 @@ export class ProbePool {
         else this.activeSince.set(token, performance.now());
         this.sweep(true);
         // Once stopped, nothing more starts: it counts as down (the caller discards it).
-        const run = this.stop?.aborted ? Promise.resolve<CheckResult>({ up: false, message: 'stopped', durationMs: 0 }) : runOne(job.probe, this.controllers);
+        const run = this.stop?.aborted
+          ? Promise.resolve<CheckResult>({ up: false, message: 'stopped', durationMs: 0 })
+          : runOne(job.probe, this.controllers);
         void run.then((r) => {
           this.inFlight--;
           this.activeSince.delete(token);

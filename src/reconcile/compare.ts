@@ -61,7 +61,8 @@ export function realDifferences(wanted: RealLike, observed: RealLike): string[] 
 
 /** realDifferences(…).length === 0 without building the list (a write compares every real). */
 export function realMatches(wanted: RealLike, observed: RealLike): boolean {
-  if (observed.forwarding !== 'Local' && (observed.forwarding !== wanted.forwarding || tunnelType(observed) !== tunnelType(wanted))) return false;
+  if (observed.forwarding !== 'Local'
+    && (observed.forwarding !== wanted.forwarding || tunnelType(observed) !== tunnelType(wanted))) return false;
   return observed.weight === wanted.weight && (observed.upperThreshold ?? 0) === (wanted.upperThreshold ?? 0)
     && (observed.lowerThreshold ?? 0) === (wanted.lowerThreshold ?? 0);
 }
