@@ -64,9 +64,12 @@ export interface DirectorDeps {
  * Outcomes that arrive within this window after a write was asked for go out in that write
  * (docs/PERFORMANCE.md): checks that complete together (start-up, a maintenance file) finish
  * within a few ms of each other here, and 25 ms adds at most 2.5 % of a 1-s interval to
- * detection. The window is stretched to the previous write's duration (10,000 reals).
+ * detection. The window is stretched to three times the previous write's duration (10,000 reals).
  */
 export const DEFAULT_SETTLE_MS = 25;
+
+/** The write window is at least this many times the last write's duration (docs/PERFORMANCE.md). */
+const WRITE_SHARE = 3;
 
 export interface WriteStats {
   kind: 'write' | 'audit';
@@ -289,12 +292,13 @@ export class Director {
   private requestWrite(): void {
     this.dirty = true;
     if (this.writeTimer || this.writing || this.closed) return;
-    // A window at least as long as the last write took: in a storm of changes (start-up at
-    // 10,000 reals) writes take at most half of the daemon's time, the checks the rest.
+    // A window at least WRITE_SHARE times as long as the last write took: in a storm of changes
+    // (start-up at 10,000 reals) writes take at most a quarter of the daemon's time, the checks
+    // the rest. Small tables write in a few ms, so their window stays the settle window.
     this.writeTimer = setTimeout(() => {
       this.writeTimer = undefined;
       void this.exclusive(() => this.write());
-    }, Math.max(this.deps.settleMs ?? DEFAULT_SETTLE_MS, this.lastWriteMs));
+    }, Math.max(this.deps.settleMs ?? DEFAULT_SETTLE_MS, WRITE_SHARE * this.lastWriteMs));
   }
 
   /** Reconcile against the table as the last write left it (read it only when unknown), apply. */

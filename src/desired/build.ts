@@ -165,24 +165,63 @@ export function openJoins(config: Config, health: HealthState, table: Table, joi
   return out;
 }
 
-function desiredVirtual(v: VirtualService, global: GlobalConfig, health: HealthState, observed: Table, joins?: StartJoins): DesiredVirtual {
+/** What a configured real contributes to the desired state that only the config decides. */
+interface RealStatic {
+  readonly port: number;
+  readonly key: string;
+  readonly knownUp: KnownReal;
+  readonly knownDown: KnownReal;
+  readonly up: DesiredReal;
+  readonly quiescent: DesiredReal;
+  readonly joining: DesiredReal;
+}
+
+/**
+ * Built once per virtual of a config, not per write: a daemon builds the desired state for
+ * every write and audit, and at 10,000 reals the keys, names and specs of every real were most
+ * of that work (docs/PERFORMANCE.md). Config objects are never changed once built.
+ */
+const staticOf = new WeakMap<VirtualService, { service: ServiceSpec; reals: RealStatic[] }>();
+
+function virtualStatic(v: VirtualService): { service: ServiceSpec; reals: RealStatic[] } {
+  let s = staticOf.get(v);
+  if (s) return s;
   const service = serviceSpecOf(v);
+  const reals = v.reals.map((r): RealStatic => {
+    const port = storedPort(service.id, forwardingOf(r.forward), r.port);
+    const key = realKey(r.address, port);
+    const names = { name: hostPort(r.address, r.port), storedName: hostPort(r.address, port) };
+    const spec = (weight: number): RealSpec => ({
+      address: canonicalIp(r.address), port, forwarding: forwardingOf(r.forward), weight,
+      upperThreshold: r.upperThreshold, lowerThreshold: r.lowerThreshold,
+    });
+    const down = spec(0);
+    return {
+      port, key,
+      knownUp: { key, role: 'real', up: true, ...names },
+      knownDown: { key, role: 'real', up: false, ...names },
+      up: { key, spec: spec(r.weight), role: 'real', state: 'up', ...names },
+      quiescent: { key, spec: down, role: 'real', state: 'quiescent', ...names },
+      joining: { key, spec: down, role: 'real', state: 'quiescent', joining: true, ...names },
+    };
+  });
+  staticOf.set(v, s = { service, reals });
+  return s;
+}
+
+function desiredVirtual(v: VirtualService, global: GlobalConfig, health: HealthState, observed: Table, joins?: StartJoins): DesiredVirtual {
+  const { service, reals: statics } = virtualStatic(v);
   const inTable = findService(observed, service.id);
   const entries = new Map<string, DesiredReal>();
   const known: KnownReal[] = [];
   let anyRealUp = false;
   let awaiting = false;
 
-  for (const r of v.reals) {
-    const port = storedPort(service.id, forwardingOf(r.forward), r.port);
-    const key = realKey(r.address, port);
+  v.reals.forEach((r, i) => {
+    const st = statics[i]!;
+    const key = st.key;
     const up = isUpIn(health, v, r.checkKey);
-    const names = { name: hostPort(r.address, r.port), storedName: hostPort(r.address, port) };
-    known.push({ key, role: 'real', up, ...names });
-    const spec: RealSpec = {
-      address: canonicalIp(r.address), port, forwarding: forwardingOf(r.forward), weight: up ? r.weight : 0,
-      upperThreshold: r.upperThreshold, lowerThreshold: r.lowerThreshold,
-    };
+    known.push(up ? st.knownUp : st.knownDown);
     // Two configured reals can land on one IPVS entry (gate reals that differ only in port):
     // the first that is up wins, a quiescent one only fills a free slot. Re-inserting moves
     // the entry to the winner's place, so the order never depends on what the table held.
@@ -190,21 +229,21 @@ function desiredVirtual(v: VirtualService, global: GlobalConfig, health: HealthS
       anyRealUp = true;
       if (entries.get(key)?.state !== 'up') {
         entries.delete(key);
-        entries.set(key, { key, spec, role: 'real', state: 'up', ...names });
+        entries.set(key, st.up);
       }
     } else {
-      const join = joins?.has(joinKey(v.id, r.checkKey)) ?? false;
+      const join = joins !== undefined && joins.size > 0 && joins.has(joinKey(v.id, r.checkKey));
       const checked = health.reals[r.checkKey]?.last !== undefined;
       if (join && !checked) awaiting = true;
       if (v.quiescent && !entries.has(key)) {
-        if (findReal(inTable, r.address, port) !== undefined || global.readdquiescent) {
-          entries.set(key, { key, spec, role: 'real', state: 'quiescent', ...names });
+        if (findReal(inTable, r.address, st.port) !== undefined || global.readdquiescent) {
+          entries.set(key, st.quiescent);
         } else if (join && checked) {
-          entries.set(key, { key, spec, role: 'real', state: 'quiescent', joining: true, ...names });
+          entries.set(key, st.joining);
         }
       }
     }
-  }
+  });
   const fallbackUndecided = !anyRealUp && awaiting;
 
   const fb = fallbackFor(v, global);

@@ -60,6 +60,10 @@ export function realDifferences(wanted: RealLike, observed: RealLike): string[] 
   return out;
 }
 
+/** realDifferences(…).length === 0 without building the list (a write compares every real). */
 export function realMatches(wanted: RealLike, observed: RealLike): boolean {
-  return realDifferences(wanted, observed).length === 0;
+  if (observed.forwarding !== 'Local'
+    && (observed.forwarding !== wanted.forwarding || tunnelType(observed) !== tunnelType(wanted))) return false;
+  return observed.weight === wanted.weight && (observed.upperThreshold ?? 0) === (wanted.upperThreshold ?? 0)
+    && (observed.lowerThreshold ?? 0) === (wanted.lowerThreshold ?? 0);
 }

@@ -69,7 +69,8 @@ function reconcileVirtual(out: OpList, dv: DesiredVirtual, obs: Service | undefi
   }
 
   const obsReals = byRealKey(obs);
-  const lastReals = byRealKey(last);
+  // A write reconciles against the table the last write left, which is `last` itself.
+  const lastReals = last === obs ? obsReals : byRealKey(last);
   // Serving entries first, then weight-0 ones, then deletions: a service whose last real goes
   // down gets its fallback before the real leaves, and never passes through "no destination".
   const serving: Pending[] = [];
@@ -89,11 +90,16 @@ function reconcileVirtual(out: OpList, dv: DesiredVirtual, obs: Service | undefi
 
   const wanted = new Set(dv.reals.map((dr) => dr.key));
   // Deletions in config order (ldirectord's check order), then untracked reals in table order.
-  const knownAt = new Map<string, { k: KnownReal; at: number }>();
-  dv.known.forEach((k, at) => { if (!knownAt.has(k.key)) knownAt.set(k.key, { k, at }); });
+  // The index of known reals only when something is deleted (most writes delete nothing).
+  let knownAt: Map<string, { k: KnownReal; at: number }> | undefined;
   const deletions: Array<{ at: number; p: Pending }> = [];
   for (const [key, o] of obsReals) {
     if (wanted.has(key)) continue;
+    if (!knownAt) {
+      const index = new Map<string, { k: KnownReal; at: number }>();
+      dv.known.forEach((k, at) => { if (!index.has(k.key)) index.set(k.key, { k, at }); });
+      knownAt = index;
+    }
     const known = knownAt.get(key);
     deletions.push({ at: known?.at ?? Infinity, p: { op: { kind: 'deleteReal', service: dv.service.id, address: o.address, port: o.port },
       events: [known ? deletedEvent(dv, known.k) : purgedEvent(dv, hostPort(o.address, o.port), untrackedTag)] } });
