@@ -502,7 +502,7 @@ export class Director {
       this.tableError = undefined;
       return r.table;
     }
-    if (this.tableError !== r.error) this.deps.log(`Can not read the IPVS table: ${r.error} (will retry every round)`);
+    if (this.tableError !== r.error) this.deps.log(`Can not read the IPVS table: ${r.error} (will retry every checkinterval)`);
     this.tableError = r.error;
     return undefined;
   }
